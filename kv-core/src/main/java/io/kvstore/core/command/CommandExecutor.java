@@ -1,0 +1,162 @@
+package io.kvstore.core.command;
+
+import io.kvstore.core.codec.ResultCodec;
+import io.kvstore.core.codec.ValueCodec;
+import io.kvstore.core.storage.Keyspace;
+import io.kvstore.core.storage.ReadView;
+import io.kvstore.core.storage.WriteBatch;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Applies a {@link Proposal} at a log index to a partition's state. Pure and deterministic: the
+ * outcome depends only on the stored state, the proposal and the index, so every replica that
+ * applies the same log reaches the same state.
+ *
+ * <p>De-duplication (client sessions, Raft dissertation §6.3): each write carries a client session
+ * id and sequence number. The result of every applied write is kept until the client reports it
+ * has seen it ({@code lowestUnacked}) or it falls out of a {@value #RESULT_WINDOW}-write window; a
+ * retry of a remembered write returns the remembered result and changes nothing. At most
+ * {@value #MAX_SESSIONS} sessions are kept; the least recently used one is evicted. These bounds
+ * are constants because they are part of the replicated semantics.
+ */
+public final class CommandExecutor {
+  public static final int MAX_SESSIONS = 10_000;
+  public static final long RESULT_WINDOW = 4096;
+  private static final byte[] SESSION_COUNT = "session.count".getBytes(StandardCharsets.US_ASCII);
+
+  /**
+   * Applies {@code proposal} as the entry at {@code index}. Reads go through {@code batch}; writes
+   * into it; the caller commits the batch with the entry's position. {@code view} must be the
+   * store the batch was made from (used for range scans of committed state).
+   */
+  public Result execute(Proposal proposal, long index, ReadView view, WriteBatch batch) {
+    RequestId id = proposal.requestId();
+    if (id.isNone()) {
+      return apply(proposal.command(), index, batch);
+    }
+    byte[] client = clientKey(id);
+    Session session = Session.decode(batch.get(Keyspace.SESSIONS, client));
+    if (session != null) {
+      byte[] remembered = batch.get(Keyspace.SESSION_RESULTS, resultKey(client, id.sequence()));
+      if (remembered != null) {
+        return ResultCodec.decode(remembered);
+      }
+      if (id.sequence() < session.floor) {
+        return new Result.Rejected("request " + id.sequence()
+            + " was already acknowledged to this client session");
+      }
+    }
+    Result result = apply(proposal.command(), index, batch);
+    remember(client, id, session, result, index, view, batch);
+    return result;
+  }
+
+  private Result apply(Command command, long index, WriteBatch batch) {
+    byte[] key = command.key();
+    if (key.length == 0) {
+      return new Result.Rejected("empty key");
+    }
+    byte[] stored = batch.get(Keyspace.DATA, key);
+    if (command instanceof Command.Put put) {
+      long created = stored == null ? index : ValueCodec.decode(stored).createVersion();
+      batch.put(Keyspace.DATA, key,
+          ValueCodec.encode(new VersionedValue(put.value(), index, created)));
+      return new Result.Written(index);
+    }
+    if (stored == null) {
+      return new Result.Deleted(false, 0);
+    }
+    batch.delete(Keyspace.DATA, key);
+    return new Result.Deleted(true, index);
+  }
+
+  private void remember(byte[] client, RequestId id, Session old, Result result, long index,
+      ReadView view, WriteBatch batch) {
+    long floor = Math.max(id.lowestUnacked(), id.sequence() - RESULT_WINDOW + 1);
+    if (old != null) {
+      floor = Math.max(floor, old.floor);
+      if (floor > old.floor) {
+        forgetResults(client, old.floor, floor, view, batch);
+      }
+      batch.delete(Keyspace.SESSION_AGE, ageKey(old.lastIndex, client));
+    } else {
+      long count = counter(batch) + 1;
+      if (count > MAX_SESSIONS) {
+        evictOldest(view, batch);
+        count--;
+      }
+      batch.put(Keyspace.META, SESSION_COUNT, longBytes(count));
+    }
+    if (id.sequence() >= floor) {
+      batch.put(Keyspace.SESSION_RESULTS, resultKey(client, id.sequence()),
+          ResultCodec.encode(result));
+    }
+    batch.put(Keyspace.SESSIONS, client, new Session(index, floor).encode());
+    batch.put(Keyspace.SESSION_AGE, ageKey(index, client), new byte[0]);
+  }
+
+  private void forgetResults(byte[] client, long fromSeq, long toSeq, ReadView view,
+      WriteBatch batch) {
+    List<byte[]> doomed = new ArrayList<>();
+    view.scan(Keyspace.SESSION_RESULTS, resultKey(client, Math.max(0, fromSeq)),
+        resultKey(client, toSeq), (k, v) -> doomed.add(k));
+    for (byte[] k : doomed) {
+      batch.delete(Keyspace.SESSION_RESULTS, k);
+    }
+  }
+
+  private void evictOldest(ReadView view, WriteBatch batch) {
+    byte[][] oldest = new byte[1][];
+    view.scan(Keyspace.SESSION_AGE, null, null, (k, v) -> {
+      oldest[0] = k;
+      return false;
+    });
+    if (oldest[0] == null) {
+      return;
+    }
+    byte[] client = java.util.Arrays.copyOfRange(oldest[0], 8, 24);
+    batch.delete(Keyspace.SESSION_AGE, oldest[0]);
+    batch.delete(Keyspace.SESSIONS, client);
+    forgetResults(client, 0, Long.MAX_VALUE, view, batch);
+  }
+
+  private static long counter(WriteBatch batch) {
+    byte[] v = batch.get(Keyspace.META, SESSION_COUNT);
+    return v == null ? 0 : ByteBuffer.wrap(v).getLong();
+  }
+
+  private static byte[] clientKey(RequestId id) {
+    return ByteBuffer.allocate(16).putLong(id.clientHigh()).putLong(id.clientLow()).array();
+  }
+
+  private static byte[] resultKey(byte[] client, long seq) {
+    // sequence numbers are non-negative, so big-endian order is numeric order
+    return ByteBuffer.allocate(24).put(client).putLong(seq).array();
+  }
+
+  private static byte[] ageKey(long index, byte[] client) {
+    return ByteBuffer.allocate(24).putLong(index).put(client).array();
+  }
+
+  private static byte[] longBytes(long v) {
+    return ByteBuffer.allocate(8).putLong(v).array();
+  }
+
+  /** A client session: the index of its last write and the lowest sequence still remembered. */
+  private record Session(long lastIndex, long floor) {
+    byte[] encode() {
+      return ByteBuffer.allocate(16).putLong(lastIndex).putLong(floor).array();
+    }
+
+    static Session decode(byte[] b) {
+      if (b == null) {
+        return null;
+      }
+      ByteBuffer buf = ByteBuffer.wrap(b);
+      return new Session(buf.getLong(), buf.getLong());
+    }
+  }
+}

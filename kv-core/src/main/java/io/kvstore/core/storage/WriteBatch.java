@@ -1,0 +1,21 @@
+package io.kvstore.core.storage;
+
+/**
+ * Changes to a partition store, applied all together with the log position they came from. A
+ * batch reads its own writes through {@link #get}. Not thread-safe: one batch, one thread.
+ */
+public interface WriteBatch {
+
+  void put(Keyspace space, byte[] key, byte[] value);
+
+  void delete(Keyspace space, byte[] key);
+
+  /** The value as this batch would leave it: the batch's own pending write, else the store's. */
+  byte[] get(Keyspace space, byte[] key);
+
+  /**
+   * Applies every change and records {@code position} as applied, atomically for readers. After a
+   * crash the store comes back either with the whole batch and its position or without both.
+   */
+  void commit(LogPosition position);
+}

@@ -1,0 +1,313 @@
+package io.kvstore.core.storage.mapdb;
+
+import io.kvstore.core.storage.Keyspace;
+import io.kvstore.core.storage.LogPosition;
+import io.kvstore.core.storage.PartitionStore;
+import io.kvstore.core.storage.PendingWrites;
+import io.kvstore.core.storage.SnapshotFormat;
+import io.kvstore.core.storage.StorageException;
+import io.kvstore.core.storage.WriteBatch;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.file.Path;
+import java.util.EnumMap;
+import java.util.Iterator;
+import java.util.Map;
+import java.util.NavigableMap;
+import java.util.concurrent.locks.ReadWriteLock;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
+import java.util.function.BiPredicate;
+import org.mapdb.Atomic;
+import org.mapdb.BTreeMap;
+import org.mapdb.DB;
+import org.mapdb.DBMaker;
+import org.mapdb.Serializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A partition store in one MapDB file.
+ *
+ * <p>Durability: MapDB transactions, committed every {@code commitEveryBatches} batches and on
+ * {@link #flush()} / {@link #close()}. The applied position lives in the same file, so a commit
+ * persists data and position together; after a crash the file reopens at its last commit and the
+ * Raft log replays the rest. A file that does not reopen is set aside by {@link StoreDirectory} and
+ * the store starts empty at position zero, to be rebuilt from the latest snapshot plus the log.
+ *
+ * <p>Threading: one writer (the apply thread), any number of readers; a read-write lock makes each
+ * batch atomic for readers.
+ */
+public final class MapDbPartitionStore implements PartitionStore {
+  private static final Logger LOG = LoggerFactory.getLogger(MapDbPartitionStore.class);
+  static final String FILE_NAME = "kv.db";
+
+  /** Tuning knobs. {@code commitEveryBatches} trades restart replay length for apply speed. */
+  public record Options(int commitEveryBatches, long allocateIncrementBytes) {
+    public static final Options DEFAULT = new Options(1000, 16L << 20);
+  }
+
+  private final StoreDirectory directory;
+  private final Options options;
+  private final ReadWriteLock lock = new ReentrantReadWriteLock();
+  private Handle handle;
+  private LogPosition applied;
+  private LogPosition durable;
+  private int batchesSinceCommit;
+  private boolean closed;
+
+  /** The open MapDB file and its maps. */
+  private record Handle(
+      DB db, Map<Keyspace, BTreeMap<byte[], byte[]>> maps, Atomic.Long term, Atomic.Long index) {}
+
+  private MapDbPartitionStore(StoreDirectory directory, Options options) {
+    this.directory = directory;
+    this.options = options;
+  }
+
+  /**
+   * Opens (or creates) the store kept under {@code dir}. A file that cannot be opened is moved
+   * aside and replaced by an empty one; {@link #applied()} then reports {@link LogPosition#ZERO}.
+   */
+  public static MapDbPartitionStore open(Path dir, Options options) throws IOException {
+    MapDbPartitionStore store = new MapDbPartitionStore(StoreDirectory.open(dir), options);
+    Path current = store.directory.current();
+    try {
+      store.handle = openHandle(current.resolve(FILE_NAME), options);
+    } catch (RuntimeException e) {
+      LOG.warn("Partition store {} did not open ({}); setting it aside and starting empty; "
+              + "it will be rebuilt from the latest snapshot and the Raft log",
+          current, e.toString());
+      Path fresh = store.directory.quarantineCurrentAndCreateNext();
+      store.handle = openHandle(fresh.resolve(FILE_NAME), options);
+    }
+    store.applied = new LogPosition(store.handle.term.get(), store.handle.index.get());
+    store.durable = store.applied;
+    return store;
+  }
+
+  private static Handle openHandle(Path file, Options options) {
+    DB db = DBMaker.fileDB(file.toFile())
+        .fileMmapEnableIfSupported()
+        .cleanerHackEnable()
+        .transactionEnable()
+        .allocateIncrement(options.allocateIncrementBytes())
+        .make();
+    try {
+      Map<Keyspace, BTreeMap<byte[], byte[]>> maps = new EnumMap<>(Keyspace.class);
+      for (Keyspace k : Keyspace.values()) {
+        maps.put(k, db.treeMap("ks" + k.id(), Serializer.BYTE_ARRAY, Serializer.BYTE_ARRAY)
+            .createOrOpen());
+      }
+      Atomic.Long term = db.atomicLong("applied.term").createOrOpen();
+      Atomic.Long index = db.atomicLong("applied.index").createOrOpen();
+      db.commit();
+      return new Handle(db, maps, term, index);
+    } catch (RuntimeException e) {
+      db.close();
+      throw e;
+    }
+  }
+
+  @Override
+  public byte[] get(Keyspace space, byte[] key) {
+    lock.readLock().lock();
+    try {
+      return liveHandle().maps.get(space).get(key);
+    } finally {
+      lock.readLock().unlock();
+    }
+  }
+
+  @Override
+  public void scan(Keyspace space, byte[] from, byte[] to, BiPredicate<byte[], byte[]> visitor) {
+    lock.readLock().lock();
+    try {
+      NavigableMap<byte[], byte[]> m = liveHandle().maps.get(space);
+      if (from != null) {
+        m = m.tailMap(from, true);
+      }
+      if (to != null) {
+        m = m.headMap(to, false);
+      }
+      Iterator<Map.Entry<byte[], byte[]>> it = m.entrySet().iterator();
+      while (it.hasNext()) {
+        Map.Entry<byte[], byte[]> e = it.next();
+        if (!visitor.test(e.getKey(), e.getValue())) {
+          return;
+        }
+      }
+    } finally {
+      lock.readLock().unlock();
+    }
+  }
+
+  @Override
+  public LogPosition applied() {
+    lock.readLock().lock();
+    try {
+      return applied;
+    } finally {
+      lock.readLock().unlock();
+    }
+  }
+
+  @Override
+  public LogPosition durable() {
+    lock.readLock().lock();
+    try {
+      return durable;
+    } finally {
+      lock.readLock().unlock();
+    }
+  }
+
+  @Override
+  public long count(Keyspace space) {
+    lock.readLock().lock();
+    try {
+      return liveHandle().maps.get(space).sizeLong();
+    } finally {
+      lock.readLock().unlock();
+    }
+  }
+
+  @Override
+  public WriteBatch newBatch() {
+    PendingWrites pending = new PendingWrites();
+    return new WriteBatch() {
+      @Override
+      public void put(Keyspace space, byte[] key, byte[] value) {
+        pending.put(space, key, value);
+      }
+
+      @Override
+      public void delete(Keyspace space, byte[] key) {
+        pending.delete(space, key);
+      }
+
+      @Override
+      public byte[] get(Keyspace space, byte[] key) {
+        return pending.touches(space, key)
+            ? pending.pending(space, key)
+            : MapDbPartitionStore.this.get(space, key);
+      }
+
+      @Override
+      public void commit(LogPosition position) {
+        commitBatch(pending, position);
+      }
+    };
+  }
+
+  private void commitBatch(PendingWrites pending, LogPosition position) {
+    lock.writeLock().lock();
+    try {
+      Handle h = liveHandle();
+      for (PendingWrites.Change c : pending.changes()) {
+        if (c.value() == null) {
+          h.maps.get(c.space()).remove(c.key());
+        } else {
+          h.maps.get(c.space()).put(c.key(), c.value());
+        }
+      }
+      h.term.set(position.term());
+      h.index.set(position.index());
+      applied = position;
+      if (++batchesSinceCommit >= options.commitEveryBatches()) {
+        commitLocked();
+      }
+    } finally {
+      lock.writeLock().unlock();
+    }
+  }
+
+  private void commitLocked() {
+    liveHandle().db.commit();
+    durable = applied;
+    batchesSinceCommit = 0;
+  }
+
+  @Override
+  public void flush() {
+    lock.writeLock().lock();
+    try {
+      if (!closed) {
+        commitLocked();
+      }
+    } finally {
+      lock.writeLock().unlock();
+    }
+  }
+
+  @Override
+  public void exportSnapshot(OutputStream out) throws IOException {
+    lock.readLock().lock();
+    try {
+      SnapshotFormat.write(this, out);
+    } finally {
+      lock.readLock().unlock();
+    }
+  }
+
+  @Override
+  public void importSnapshot(Path snapshotFile) throws IOException {
+    SnapshotFormat.verify(snapshotFile);
+    Path next = directory.createNext();
+    Handle fresh = openHandle(next.resolve(FILE_NAME), options);
+    LogPosition[] pos = new LogPosition[1];
+    try {
+      SnapshotFormat.read(snapshotFile, new SnapshotFormat.Sink() {
+        @Override
+        public void header(LogPosition p) {
+          pos[0] = p;
+        }
+
+        @Override
+        public void entry(Keyspace space, byte[] key, byte[] value) {
+          fresh.maps.get(space).put(key, value);
+        }
+      });
+      fresh.term.set(pos[0].term());
+      fresh.index.set(pos[0].index());
+      fresh.db.commit();
+      fresh.db.close();
+    } catch (IOException | RuntimeException e) {
+      fresh.db.close();
+      directory.discard(next);
+      throw e;
+    }
+    lock.writeLock().lock();
+    try {
+      liveHandle().db.close();
+      directory.promote(next);
+      handle = openHandle(directory.current().resolve(FILE_NAME), options);
+      applied = pos[0];
+      durable = pos[0];
+      batchesSinceCommit = 0;
+    } finally {
+      lock.writeLock().unlock();
+    }
+  }
+
+  private Handle liveHandle() {
+    if (closed) {
+      throw new StorageException("partition store is closed");
+    }
+    return handle;
+  }
+
+  @Override
+  public void close() {
+    lock.writeLock().lock();
+    try {
+      if (closed) {
+        return;
+      }
+      commitLocked();
+      handle.db.close();
+      closed = true;
+    } finally {
+      lock.writeLock().unlock();
+    }
+  }
+}
