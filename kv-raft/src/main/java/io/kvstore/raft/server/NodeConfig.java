@@ -1,0 +1,146 @@
+package io.kvstore.raft.server;
+
+import java.io.IOException;
+import java.io.Reader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+
+/**
+ * A node's configuration, loaded once from a properties file and validated as a whole. Every key,
+ * its meaning and default is documented in {@code conf/node1.properties}. Keys starting with
+ * {@code ratis.} are passed to Apache Ratis unchanged (without the prefix), for tuning not covered
+ * here. System properties {@code -Dkv.<key>=value} override the file.
+ */
+public record NodeConfig(
+    String nodeId,
+    Path dataDir,
+    List<Member> members,
+    int electionTimeoutMinMs,
+    int electionTimeoutMaxMs,
+    long snapshotAutoTriggerEntries,
+    int logSegmentSizeMb,
+    int storageCommitEveryEntries,
+    int maxKeyBytes,
+    int maxValueBytes,
+    int requestTimeoutMs,
+    Map<String, String> ratisOverrides) {
+
+  static final Set<String> KEYS = Set.of("node.id", "node.data-dir", "cluster.members",
+      "raft.election-timeout-min-ms", "raft.election-timeout-max-ms",
+      "raft.snapshot.auto-trigger-entries", "raft.log.segment-size-mb",
+      "storage.commit-every-entries", "limits.max-key-bytes", "limits.max-value-bytes",
+      "server.request-timeout-ms");
+
+  /** This node's own member entry. */
+  public Member self() {
+    return members.stream().filter(m -> m.id().equals(nodeId)).findFirst().orElseThrow();
+  }
+
+  public Member member(String id) {
+    return members.stream().filter(m -> m.id().equals(id)).findFirst().orElse(null);
+  }
+
+  /** Loads and validates {@code file}; relative data directories resolve against the working dir. */
+  public static NodeConfig load(Path file) {
+    Properties p = new Properties();
+    try (Reader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+      p.load(r);
+    } catch (NoSuchFileException e) {
+      throw new ConfigException("config file not found: " + file);
+    } catch (IOException | IllegalArgumentException e) {
+      throw new ConfigException("cannot read config file " + file + ": " + e.getMessage());
+    }
+    for (String name : System.getProperties().stringPropertyNames()) {
+      if (name.startsWith("kv.")) {
+        p.setProperty(name.substring(3), System.getProperty(name));
+      }
+    }
+    return fromProperties(p);
+  }
+
+  public static NodeConfig fromProperties(Properties p) {
+    Map<String, String> ratis = new LinkedHashMap<>();
+    for (String name : p.stringPropertyNames()) {
+      if (name.startsWith("ratis.")) {
+        ratis.put(name.substring("ratis.".length()), p.getProperty(name).trim());
+      } else if (!KEYS.contains(name)) {
+        throw new ConfigException("unknown config key '" + name + "'");
+      }
+    }
+    String id = required(p, "node.id");
+    Path dataDir = Path.of(required(p, "node.data-dir"));
+    List<Member> members = new ArrayList<>();
+    Set<String> ids = new HashSet<>();
+    Set<String> addresses = new HashSet<>();
+    for (String spec : required(p, "cluster.members").split(",")) {
+      if (spec.isBlank()) {
+        continue;
+      }
+      Member m = Member.parse(spec);
+      if (!ids.add(m.id())) {
+        throw new ConfigException("cluster.members: node id '" + m.id() + "' appears twice");
+      }
+      if (!addresses.add(m.raftAddress()) || !addresses.add(m.clientAddress())) {
+        throw new ConfigException("cluster.members: address of '" + m.id() + "' is used twice");
+      }
+      members.add(m);
+    }
+    if (!ids.contains(id)) {
+      throw new ConfigException("node.id '" + id + "' is not listed in cluster.members");
+    }
+    int minMs = intValue(p, "raft.election-timeout-min-ms", 1000, 50, 60_000);
+    int maxMs = intValue(p, "raft.election-timeout-max-ms", 2000, 50, 120_000);
+    if (maxMs <= minMs) {
+      throw new ConfigException("raft.election-timeout-max-ms (" + maxMs
+          + ") must be greater than raft.election-timeout-min-ms (" + minMs + ")");
+    }
+    return new NodeConfig(id, dataDir, List.copyOf(members), minMs, maxMs,
+        longValue(p, "raft.snapshot.auto-trigger-entries", 100_000, 100, Long.MAX_VALUE),
+        intValue(p, "raft.log.segment-size-mb", 8, 1, 1024),
+        intValue(p, "storage.commit-every-entries", 1000, 1, 1_000_000),
+        intValue(p, "limits.max-key-bytes", 1024, 1, 64 * 1024),
+        intValue(p, "limits.max-value-bytes", 1 << 20, 0, 4 << 20),
+        intValue(p, "server.request-timeout-ms", 5000, 100, 600_000),
+        Map.copyOf(ratis));
+  }
+
+  private static String required(Properties p, String key) {
+    String v = p.getProperty(key);
+    if (v == null || v.isBlank()) {
+      throw new ConfigException("missing required config key '" + key + "'");
+    }
+    return v.trim();
+  }
+
+  private static int intValue(Properties p, String key, int def, int min, int max) {
+    long v = longValue(p, key, def, min, max);
+    return (int) v;
+  }
+
+  private static long longValue(Properties p, String key, long def, long min, long max) {
+    String s = p.getProperty(key);
+    if (s == null || s.isBlank()) {
+      return def;
+    }
+    long v;
+    try {
+      v = Long.parseLong(s.trim());
+    } catch (NumberFormatException e) {
+      throw new ConfigException("config key '" + key + "': '" + s.trim() + "' is not a number");
+    }
+    if (v < min || v > max) {
+      throw new ConfigException("config key '" + key + "': " + v + " is outside " + min + ".."
+          + max);
+    }
+    return v;
+  }
+}
