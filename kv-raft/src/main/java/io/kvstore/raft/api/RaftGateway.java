@@ -1,0 +1,147 @@
+package io.kvstore.raft.api;
+
+import io.grpc.Metadata;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.kvstore.client.KvClient;
+import java.io.IOException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Function;
+import org.apache.ratis.protocol.ClientId;
+import org.apache.ratis.protocol.Message;
+import org.apache.ratis.protocol.RaftClientReply;
+import org.apache.ratis.protocol.RaftClientRequest;
+import org.apache.ratis.protocol.RaftGroupId;
+import org.apache.ratis.protocol.RaftPeerId;
+import org.apache.ratis.protocol.exceptions.NotLeaderException;
+import org.apache.ratis.protocol.exceptions.RaftException;
+import org.apache.ratis.protocol.exceptions.StateMachineException;
+import org.apache.ratis.server.RaftServer;
+import org.apache.ratis.thirdparty.com.google.protobuf.ByteString;
+import org.apache.ratis.thirdparty.com.google.protobuf.UnsafeByteOperations;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Submits requests to the local Raft server in-process (no network hop to itself) and turns every
+ * failure into a gRPC status the client knows how to handle:
+ *
+ * <ul>
+ *   <li>not the leader → {@code FAILED_PRECONDITION} with the leader's client endpoint in the
+ *       {@code kv-leader} trailer (the client follows it; this node does not forward);
+ *   <li>no leader yet, leader not ready or stepping down, read index unavailable, server closed →
+ *       {@code UNAVAILABLE};
+ *   <li>no outcome within the request timeout → {@code DEADLINE_EXCEEDED} (a write may still
+ *       commit; the client's session makes its retry safe).
+ * </ul>
+ */
+public final class RaftGateway {
+  private static final Logger LOG = LoggerFactory.getLogger(RaftGateway.class);
+
+  private final RaftServer server;
+  private final ClientId clientId = ClientId.randomId();
+  private final AtomicLong callIds = new AtomicLong();
+  private final Function<RaftPeerId, String> clientEndpointOf;
+  private final long timeoutMs;
+
+  /**
+   * @param clientEndpointOf the client API endpoint of a peer, or null if unknown
+   * @param timeoutMs how long to wait for an outcome before answering DEADLINE_EXCEEDED
+   */
+  public RaftGateway(RaftServer server, Function<RaftPeerId, String> clientEndpointOf,
+      long timeoutMs) {
+    this.server = server;
+    this.clientEndpointOf = clientEndpointOf;
+    this.timeoutMs = timeoutMs;
+  }
+
+  /** Proposes a log entry; completes with the state machine's reply bytes once applied. */
+  public CompletableFuture<byte[]> write(RaftGroupId group, byte[] entry, long deadlineMs) {
+    return submit(group, entry, RaftClientRequest.writeRequestType(), deadlineMs);
+  }
+
+  /** A linearizable read (ReadIndex), served by this replica whether leader or follower. */
+  public CompletableFuture<byte[]> read(RaftGroupId group, byte[] query, long deadlineMs) {
+    return submit(group, query, RaftClientRequest.readRequestType(), deadlineMs);
+  }
+
+  private CompletableFuture<byte[]> submit(RaftGroupId group, byte[] payload,
+      RaftClientRequest.Type type, long deadlineMs) {
+    long wait = deadlineMs > 0 ? Math.min(deadlineMs, timeoutMs) : timeoutMs;
+    RaftClientRequest request = RaftClientRequest.newBuilder()
+        .setClientId(clientId)
+        .setServerId(server.getId())
+        .setGroupId(group)
+        .setCallId(callIds.incrementAndGet())
+        .setMessage(Message.valueOf(UnsafeByteOperations.unsafeWrap(payload)))
+        .setType(type)
+        .setTimeoutMs(wait)
+        .build();
+    CompletableFuture<RaftClientReply> reply;
+    try {
+      reply = server.submitClientRequestAsync(request);
+    } catch (IOException e) {
+      return CompletableFuture.failedFuture(unavailable("server not running: " + e.getMessage()));
+    }
+    return reply.orTimeout(wait, TimeUnit.MILLISECONDS).handle((r, error) -> {
+      if (error != null) {
+        throw new CompletionException(translate(unwrap(error), wait));
+      }
+      if (!r.isSuccess()) {
+        throw new CompletionException(translate(r.getException(), wait));
+      }
+      ByteString content = r.getMessage().getContent();
+      return content.toByteArray();
+    });
+  }
+
+  private StatusRuntimeException translate(Throwable error, long waitMs) {
+    if (error instanceof NotLeaderException nle) {
+      Metadata trailers = new Metadata();
+      String leader = nle.getSuggestedLeader() == null ? null
+          : clientEndpointOf.apply(nle.getSuggestedLeader().getId());
+      if (leader != null) {
+        trailers.put(KvClient.LEADER_KEY, leader);
+      }
+      return Status.FAILED_PRECONDITION
+          .withDescription("not the leader" + (leader == null ? "; leader unknown" : "; leader is " + leader))
+          .asRuntimeException(trailers);
+    }
+    if (error instanceof TimeoutException) {
+      return Status.DEADLINE_EXCEEDED
+          .withDescription("no outcome within " + waitMs + " ms (no quorum?)").asRuntimeException();
+    }
+    if (error instanceof StateMachineException sme) {
+      LOG.warn("state machine error: {}", sme.getMessage());
+      return Status.INTERNAL.withDescription(oneLine(sme.getMessage())).asRuntimeException();
+    }
+    if (error instanceof RaftException || error instanceof IOException) {
+      return unavailable(error.getClass().getSimpleName() + ": " + oneLine(error.getMessage()));
+    }
+    LOG.warn("unexpected failure", error);
+    return Status.INTERNAL.withDescription(String.valueOf(error)).asRuntimeException();
+  }
+
+  private static StatusRuntimeException unavailable(String why) {
+    return Status.UNAVAILABLE.withDescription(why).asRuntimeException();
+  }
+
+  private static String oneLine(String s) {
+    if (s == null) {
+      return "";
+    }
+    int nl = s.indexOf('\n');
+    return nl < 0 ? s : s.substring(0, nl);
+  }
+
+  private static Throwable unwrap(Throwable t) {
+    while (t instanceof CompletionException && t.getCause() != null) {
+      t = t.getCause();
+    }
+    return t;
+  }
+}

@@ -1,0 +1,2 @@
+/** Integration tests of whole clusters on loopback: replication, failover, restart, recovery. */
+package io.kvstore.raft.cluster;

@@ -1,0 +1,74 @@
+package io.kvstore.raft.testing;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Properties;
+
+/**
+ * The layout of a test cluster: node ids n1..nN, each on its own loopback address with free ports,
+ * each with a data directory under {@code root}. Produces the properties a node is started with.
+ */
+public final class ClusterSpec {
+  private final Path root;
+  private final List<String> hosts = new ArrayList<>();
+  private final List<int[]> ports = new ArrayList<>();
+  private final Properties extra;
+
+  public ClusterSpec(Path root, int nodes, Properties extra) {
+    this.root = root;
+    this.extra = extra;
+    for (int i = 0; i < nodes; i++) {
+      String host = Ports.nextHost();
+      hosts.add(host);
+      ports.add(new int[] {Ports.freePort(host), Ports.freePort(host)});
+    }
+  }
+
+  public int size() {
+    return hosts.size();
+  }
+
+  public String id(int i) {
+    return "n" + (i + 1);
+  }
+
+  public String clientEndpoint(int i) {
+    return hosts.get(i) + ":" + ports.get(i)[1];
+  }
+
+  public List<String> clientEndpoints() {
+    List<String> out = new ArrayList<>();
+    for (int i = 0; i < size(); i++) {
+      out.add(clientEndpoint(i));
+    }
+    return out;
+  }
+
+  public Path dataDir(int i) {
+    return root.resolve(id(i));
+  }
+
+  public String members() {
+    StringBuilder sb = new StringBuilder();
+    for (int i = 0; i < size(); i++) {
+      if (i > 0) {
+        sb.append(',');
+      }
+      sb.append(id(i)).append(':').append(hosts.get(i)).append(':').append(ports.get(i)[0])
+          .append(':').append(ports.get(i)[1]);
+    }
+    return sb.toString();
+  }
+
+  public Properties properties(int i) {
+    Properties p = new Properties();
+    p.setProperty("node.id", id(i));
+    p.setProperty("node.data-dir", dataDir(i).toString());
+    p.setProperty("cluster.members", members());
+    p.setProperty("raft.election-timeout-min-ms", "500");
+    p.setProperty("raft.election-timeout-max-ms", "1000");
+    p.putAll(extra);
+    return p;
+  }
+}

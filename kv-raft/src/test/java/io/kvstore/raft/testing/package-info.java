@@ -1,0 +1,2 @@
+/** Test fixtures: in-JVM and multi-process clusters on loopback addresses, and polling helpers. */
+package io.kvstore.raft.testing;
