@@ -1,0 +1,76 @@
+package io.kvstore.cli;
+
+import static io.kvstore.cli.CliRun.run;
+import static io.kvstore.cli.Expect.oneLineErrorContaining;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.util.List;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * No node answers: requests exit 3 with one line and no stack trace once --timeout has passed;
+ * cluster status still prints a row per node.
+ */
+class UnreachableClusterTest {
+  private static String endpoints;
+
+  /** Ports that were free a moment ago: nothing listens on them. */
+  @BeforeAll
+  static void pickClosedPorts() throws IOException {
+    StringBuilder sb = new StringBuilder();
+    for (int i = 0; i < 2; i++) {
+      try (ServerSocket s = new ServerSocket()) {
+        s.bind(new InetSocketAddress(InetAddress.getByName("127.0.0.1"), 0));
+        sb.append(i == 0 ? "" : ",").append("127.0.0.1:").append(s.getLocalPort());
+      }
+    }
+    endpoints = sb.toString();
+  }
+
+  @Test
+  void put_unreachableClusterExitsThreeWithOneLineAndNoStackTrace() {
+    oneLineErrorContaining(run("--endpoints", endpoints, "--timeout", "1s", "put", "k", "v"), 3,
+        "cluster unavailable");
+  }
+
+  @Test
+  void get_unreachableClusterExitsThree() {
+    CliRun r = run("get", "k", "--endpoints", endpoints, "--timeout", "1s");
+    assertEquals(3, r.exitCode(), r.describe());
+    assertEquals(1, r.errLines().size(), r.describe());
+  }
+
+  @Test
+  void clusterStatus_unreachableNodesAreRowsWithHealthyFalseAndExitThree() {
+    CliRun r = run("--endpoints", endpoints, "--timeout", "1s", "cluster", "status");
+    assertEquals(3, r.exitCode(), r.describe());
+    List<String> lines = r.out().lines().toList();
+    assertEquals(3, lines.size(), r.describe());
+    assertTrue(lines.get(0).matches("NODE +ADDRESS +ROLE +TERM +COMMIT +APPLIED +LEADER +HEALTHY"
+        + " +ERROR"), r.describe());
+    for (int i = 0; i < 2; i++) {
+      String endpoint = endpoints.split(",")[i];
+      assertTrue(lines.get(i + 1).matches("- +" + endpoint + " .* false +" + endpoint
+          + " unavailable.*"), r.describe());
+    }
+    assertEquals(List.of("kv: 2 of 2 nodes unreachable or unhealthy"), r.errLines());
+  }
+
+  @Test
+  void clusterStatus_jsonIsAnArrayWithOneObjectPerUnreachableNode() {
+    CliRun r = run("--endpoints", endpoints, "--timeout", "1s", "-o", "json", "cluster",
+        "status");
+    assertEquals(3, r.exitCode(), r.describe());
+    String first = endpoints.split(",")[0];
+    assertTrue(r.out().startsWith("[{\"node\":null,\"address\":\"" + first
+        + "\",\"healthy\":false,\"error\":\"" + first + " unavailable"), r.describe());
+    assertEquals(2, r.out().split("\"healthy\":false").length - 1, r.describe());
+    assertTrue(r.out().endsWith("}]\n"), r.describe());
+  }
+}
