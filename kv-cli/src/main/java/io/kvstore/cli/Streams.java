@@ -9,15 +9,16 @@ import java.io.OutputStream;
  * instead, and tests substitute in-memory streams.
  *
  * <p>Java cannot tell reliably whether stdin alone is a terminal ({@code System.console()} needs
- * both stdin and stdout), so {@code bin/kv} passes {@code -Dkv.stdin.tty} and
- * {@code -Dkv.stdout.tty} from the shell's {@code [ -t 0 ]} / {@code [ -t 1 ]}.
+ * both stdin and stdout), so {@code bin/kv} passes {@code -Dkvcli.stdin.tty} and
+ * {@code -Dkvcli.stdout.tty} from the shell's {@code [ -t 0 ]} / {@code [ -t 1 ]}. (Not
+ * {@code kv.*}: NodeConfig reads every {@code -Dkv.<key>} as a config override.)
  */
 record Streams(InputStream in, OutputStream out, boolean inIsTerminal, boolean outIsTerminal) {
 
   static Streams system() {
     boolean console = System.console() != null;
-    return new Streams(System.in, System.out, flag("kv.stdin.tty", console),
-        flag("kv.stdout.tty", console));
+    return new Streams(System.in, System.out, flag("kvcli.stdin.tty", console),
+        flag("kvcli.stdout.tty", console));
   }
 
   private static boolean flag(String property, boolean fallback) {
