@@ -30,8 +30,9 @@ enum BinaryEncoding {
         case BASE64 -> Base64.getDecoder().decode(argument);
       };
     } catch (IllegalArgumentException e) {
-      throw new InputException(what + " is not valid " + (this == HEX ? "hex" : "base64") + ": "
-          + e.getMessage());
+      String name = this == HEX ? "hex" : "base64";
+      throw new InputException(what + " is not valid " + name + " (--" + name
+          + " applies to KEY and VALUE arguments): " + e.getMessage());
     }
   }
 
