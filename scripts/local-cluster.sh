@@ -193,6 +193,7 @@ up() {
   for n in "${to_start[@]}"; do
     # nohup: the node outlives this script and the terminal; bin/kv execs java, so $! is its pid.
     # Appending keeps the log of earlier runs for post-mortems.
+    echo "---- $(date -u +%Y-%m-%dT%H:%M:%SZ) scripts/local-cluster.sh up" >>"$(log_file "$n")"
     nohup "$kv" start --config "conf/node$n.properties" >>"$(log_file "$n")" 2>&1 </dev/null &
     echo $! >"$(pid_file "$n")"
     started+=("$!")
@@ -208,6 +209,9 @@ up() {
         tail -n 20 "$(log_file "$n")" >&2 || true
         say "stopping the nodes started now"
         stop_pids "${started[@]}"
+        for n in "${to_start[@]}"; do
+          rm -f "$(pid_file "$n")"
+        done
         exit 1
       fi
     done
