@@ -30,7 +30,7 @@ import picocli.CommandLine.Spec;
     versionProvider = ManifestVersionProvider.class,
     description = "Run a kvstore node, read and write keys, and inspect the cluster.",
     subcommands = {StartCommand.class, PutCommand.class, GetCommand.class, DeleteCommand.class,
-        ClusterCommand.class, HelpCommand.class, AutoComplete.GenerateCompletion.class},
+        ClusterCommand.class, BenchCommand.class, HelpCommand.class, AutoComplete.GenerateCompletion.class},
     usageHelpAutoWidth = true,
     sortOptions = false,
     synopsisSubcommandLabel = "COMMAND",

@@ -228,7 +228,8 @@ public final class KvClient implements AutoCloseable {
       }
       Status status = Status.fromThrowable(error);
       switch (status.getCode()) {
-        case INVALID_ARGUMENT, OUT_OF_RANGE ->
+        case INVALID_ARGUMENT, OUT_OF_RANGE, RESOURCE_EXHAUSTED ->
+            // RESOURCE_EXHAUSTED is gRPC refusing an oversized message: retrying cannot help
             result.completeExceptionally(new KvInvalidArgumentException(status.getDescription()));
         case FAILED_PRECONDITION -> {
           Metadata trailers = Status.trailersFromThrowable(error);
@@ -242,7 +243,7 @@ public final class KvClient implements AutoCloseable {
             retry(rpc, result, deadline, failures + 1, error, backoff(failures));
           }
         }
-        case UNAVAILABLE, DEADLINE_EXCEEDED, ABORTED, RESOURCE_EXHAUSTED, CANCELLED, UNKNOWN -> {
+        case UNAVAILABLE, DEADLINE_EXCEEDED, ABORTED, CANCELLED, UNKNOWN -> {
           endpoints.failed(endpoint);
           retry(rpc, result, deadline, failures + 1, error, backoff(failures));
         }
@@ -288,7 +289,7 @@ public final class KvClient implements AutoCloseable {
     Status s = Status.fromThrowable(error);
     String d = s.getDescription() == null ? s.getCode().toString() : s.getDescription();
     return switch (s.getCode()) {
-      case INVALID_ARGUMENT, OUT_OF_RANGE -> new KvInvalidArgumentException(d);
+      case INVALID_ARGUMENT, OUT_OF_RANGE, RESOURCE_EXHAUSTED -> new KvInvalidArgumentException(d);
       case DEADLINE_EXCEEDED -> new KvTimeoutException(endpoint + " timed out: " + d, error);
       case UNAVAILABLE -> new KvUnavailableException(endpoint + " unavailable: " + d, error);
       default -> new KvException(endpoint + ": " + s.getCode() + ": " + d, error);

@@ -94,6 +94,18 @@ final class Preflight {
   }
 
   private static String reason(FileSystemException e) {
-    return e.getReason() != null ? e.getReason() : e.getClass().getSimpleName();
+    if (e.getReason() != null) {
+      return e.getReason();
+    }
+    if (e instanceof java.nio.file.FileAlreadyExistsException) {
+      return e.getFile() + " exists and is not a directory";
+    }
+    if (e instanceof java.nio.file.NoSuchFileException) {
+      return "no such directory: " + e.getFile();
+    }
+    if (e instanceof AccessDeniedException) {
+      return "permission denied: " + e.getFile();
+    }
+    return e.getClass().getSimpleName() + " " + e.getFile();
   }
 }

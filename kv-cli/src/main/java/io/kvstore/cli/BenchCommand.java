@@ -1,0 +1,182 @@
+package io.kvstore.cli;
+
+import io.kvstore.client.KvClient;
+import java.io.PrintWriter;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.HdrHistogram.Histogram;
+import org.HdrHistogram.Recorder;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+/**
+ * {@code kv bench}: a closed-loop load generator. Keeps {@code --in-flight} requests outstanding
+ * for {@code --duration} after a {@code --warmup} (or until {@code --ops} requests), and reports
+ * throughput and latency percentiles from an HdrHistogram of client-side latencies. Keys are
+ * {@code --key-size} bytes drawn uniformly from {@code --keys} keys; values {@code --value-size}
+ * random bytes. Read and mixed workloads first load every key once.
+ */
+@Command(name = "bench", description = "Measure throughput and latency against the cluster.")
+final class BenchCommand implements Callable<Integer> {
+  enum Workload { write, read, mixed }
+
+  @Spec
+  CommandSpec spec;
+
+  @Parameters(index = "0", defaultValue = "write", paramLabel = "WORKLOAD",
+      description = "write, read (linearizable) or mixed (default: write).")
+  Workload workload;
+
+  @Option(names = "--in-flight", defaultValue = "64", description = "Requests outstanding at once.")
+  int inFlight;
+
+  @Option(names = "--duration", defaultValue = "15s", converter = DurationConverter.class,
+      description = "Measured time after warm-up (default: 15s).")
+  Duration duration;
+
+  @Option(names = "--warmup", defaultValue = "3s", converter = DurationConverter.class,
+      description = "Unmeasured time before measuring (default: 3s).")
+  Duration warmup;
+
+  @Option(names = "--ops", defaultValue = "10000000", description = "Stop after this many requests.")
+  long maxOps;
+
+  @Option(names = "--keys", defaultValue = "100000", description = "Number of distinct keys.")
+  int keys;
+
+  @Option(names = "--key-size", defaultValue = "16", description = "Key size in bytes (>= 8).")
+  int keySize;
+
+  @Option(names = "--value-size", defaultValue = "128", description = "Value size in bytes.")
+  int valueSize;
+
+  @Option(names = "--read-ratio", defaultValue = "0.5", description = "Reads share in mixed.")
+  double readRatio;
+
+  @Override
+  public Integer call() throws Exception {
+    if (inFlight < 1 || keys < 1 || keySize < 8 || valueSize < 0 || readRatio < 0 || readRatio > 1) {
+      throw new InputException("--in-flight, --keys >= 1, --key-size >= 8, --value-size >= 0, "
+          + "--read-ratio in 0..1");
+    }
+    Kv kv = Kv.of(spec);
+    PrintWriter err = spec.commandLine().getErr();
+    try (KvClient client = kv.openClient()) {
+      if (workload != Workload.write) {
+        err.printf("loading %d keys...%n", keys);
+        err.flush();
+        run(client, Workload.write, Duration.ZERO, Duration.ofDays(1), keys, true, null);
+      }
+      Result r = run(client, workload, warmup, duration, maxOps, false, err);
+      print(kv, r);
+    }
+    return ExitCodes.OK;
+  }
+
+  record Result(long ops, long errors, double seconds, Histogram latency) {}
+
+  private Result run(KvClient client, Workload w, Duration warm, Duration measure, long limit,
+      boolean sequentialKeys, PrintWriter progress) throws InterruptedException {
+    Semaphore permits = new Semaphore(inFlight);
+    Recorder recorder = new Recorder(3);
+    AtomicLong ok = new AtomicLong();
+    AtomicLong errors = new AtomicLong();
+    byte[] value = new byte[valueSize];
+    new Random(1).nextBytes(value);
+    long start = System.nanoTime();
+    long measureFrom = start + warm.toNanos();
+    long end = measureFrom + measure.toNanos();
+    long nextProgress = start + TimeUnit.SECONDS.toNanos(5);
+    boolean measuring = warm.isZero();
+    long okAtMeasure = 0;
+    long errAtMeasure = 0;
+    for (long n = 0; n < limit; n++) {
+      long now = System.nanoTime();
+      if (now >= end) {
+        break;
+      }
+      if (!measuring && now >= measureFrom) {
+        measuring = true;
+        okAtMeasure = ok.get();
+        errAtMeasure = errors.get();
+        recorder.reset();
+      }
+      if (progress != null && now >= nextProgress) {
+        progress.printf("  %5.1fs  %d ok  %d errors%n", (now - start) / 1e9, ok.get(), errors.get());
+        progress.flush();
+        nextProgress = now + TimeUnit.SECONDS.toNanos(5);
+      }
+      permits.acquire();
+      int k = sequentialKeys ? (int) (n % keys) : ThreadLocalRandom.current().nextInt(keys);
+      byte[] key = key(k);
+      boolean read = w == Workload.read
+          || (w == Workload.mixed && ThreadLocalRandom.current().nextDouble() < readRatio);
+      long t0 = System.nanoTime();
+      CompletableFuture<?> f = read ? client.getAsync(key) : client.putAsync(key, value);
+      f.whenComplete((r, e) -> {
+        if (e == null) {
+          recorder.recordValue(Math.max(1, (System.nanoTime() - t0) / 1000));
+          ok.incrementAndGet();
+        } else {
+          errors.incrementAndGet();
+        }
+        permits.release();
+      });
+    }
+    permits.acquire(inFlight);
+    double seconds = (System.nanoTime() - Math.min(measureFrom, System.nanoTime())) / 1e9;
+    return new Result(ok.get() - okAtMeasure, errors.get() - errAtMeasure, seconds,
+        recorder.getIntervalHistogram());
+  }
+
+  /** {@code k} then the key number, zero-padded to exactly {@code --key-size} bytes. */
+  private byte[] key(int k) {
+    String s = String.format("k%0" + (keySize - 1) + "d", k);
+    return s.substring(s.length() - keySize).getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+  }
+
+  private void print(Kv kv, Result r) {
+    PrintWriter out = spec.commandLine().getOut();
+    double opsPerSec = r.ops / Math.max(1e-9, r.seconds);
+    Map<String, Object> row = new LinkedHashMap<>();
+    row.put("workload", workload.name());
+    row.put("inFlight", inFlight);
+    row.put("ops", r.ops);
+    row.put("errors", r.errors);
+    row.put("seconds", round(r.seconds));
+    row.put("opsPerSec", round(opsPerSec));
+    row.put("p50Ms", ms(r.latency.getValueAtPercentile(50)));
+    row.put("p99Ms", ms(r.latency.getValueAtPercentile(99)));
+    row.put("p999Ms", ms(r.latency.getValueAtPercentile(99.9)));
+    row.put("maxMs", ms(r.latency.getMaxValue()));
+    if (kv.output() == OutputFormat.json) {
+      out.println(Json.render(row));
+    } else {
+      TextTable t = new TextTable(List.of("WORKLOAD", "IN-FLIGHT", "OPS", "ERRORS", "SECONDS",
+          "OPS/S", "P50 MS", "P99 MS", "P99.9 MS", "MAX MS"));
+      t.add(row.values().stream().map(String::valueOf).toList());
+      t.print(out, kv.output());
+    }
+    out.flush();
+  }
+
+  private static double ms(long micros) {
+    return round(micros / 1000.0);
+  }
+
+  private static double round(double v) {
+    return Math.round(v * 100) / 100.0;
+  }
+}
