@@ -16,41 +16,56 @@ import java.util.concurrent.atomic.AtomicLong;
 import org.HdrHistogram.Histogram;
 import org.HdrHistogram.Recorder;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 /**
  * {@code kv bench}: a closed-loop load generator. Keeps {@code --in-flight} requests outstanding
  * for {@code --duration} after a {@code --warmup} (or until {@code --ops} requests), and reports
- * throughput and latency percentiles from an HdrHistogram of client-side latencies. Keys are
- * {@code --key-size} bytes drawn uniformly from {@code --keys} keys; values {@code --value-size}
- * random bytes. Read and mixed workloads first load every key once.
+ * throughput and latency percentiles from an HdrHistogram of client-side latencies. Keys are {@code
+ * --key-size} bytes drawn uniformly from {@code --keys} keys; values {@code --value-size} random
+ * bytes. Read and mixed workloads first load every key once.
  */
 @Command(name = "bench", description = "Measure throughput and latency against the cluster.")
 final class BenchCommand implements Callable<Integer> {
-  enum Workload { write, read, mixed }
+  enum Workload {
+    write,
+    read,
+    mixed
+  }
 
-  @Spec
-  CommandSpec spec;
+  @Spec CommandSpec spec;
 
-  @Parameters(index = "0", defaultValue = "write", paramLabel = "WORKLOAD",
+  @Parameters(
+      index = "0",
+      defaultValue = "write",
+      paramLabel = "WORKLOAD",
       description = "write, read (linearizable) or mixed (default: write).")
   Workload workload;
 
   @Option(names = "--in-flight", defaultValue = "64", description = "Requests outstanding at once.")
   int inFlight;
 
-  @Option(names = "--duration", defaultValue = "15s", converter = DurationConverter.class,
+  @Option(
+      names = "--duration",
+      defaultValue = "15s",
+      converter = DurationConverter.class,
       description = "Measured time after warm-up (default: 15s).")
   Duration duration;
 
-  @Option(names = "--warmup", defaultValue = "3s", converter = DurationConverter.class,
+  @Option(
+      names = "--warmup",
+      defaultValue = "3s",
+      converter = DurationConverter.class,
       description = "Unmeasured time before measuring (default: 3s).")
   Duration warmup;
 
-  @Option(names = "--ops", defaultValue = "10000000", description = "Stop after this many requests.")
+  @Option(
+      names = "--ops",
+      defaultValue = "10000000",
+      description = "Stop after this many requests.")
   long maxOps;
 
   @Option(names = "--keys", defaultValue = "100000", description = "Number of distinct keys.")
@@ -67,9 +82,15 @@ final class BenchCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    if (inFlight < 1 || keys < 1 || keySize < 8 || valueSize < 0 || readRatio < 0 || readRatio > 1) {
-      throw new InputException("--in-flight, --keys >= 1, --key-size >= 8, --value-size >= 0, "
-          + "--read-ratio in 0..1");
+    if (inFlight < 1
+        || keys < 1
+        || keySize < 8
+        || valueSize < 0
+        || readRatio < 0
+        || readRatio > 1) {
+      throw new InputException(
+          "--in-flight, --keys >= 1, --key-size >= 8, --value-size >= 0, "
+              + "--read-ratio in 0..1");
     }
     Kv kv = Kv.of(spec);
     PrintWriter err = spec.commandLine().getErr();
@@ -87,8 +108,15 @@ final class BenchCommand implements Callable<Integer> {
 
   record Result(long ops, long errors, double seconds, Histogram latency) {}
 
-  private Result run(KvClient client, Workload w, Duration warm, Duration measure, long limit,
-      boolean sequentialKeys, PrintWriter progress) throws InterruptedException {
+  private Result run(
+      KvClient client,
+      Workload w,
+      Duration warm,
+      Duration measure,
+      long limit,
+      boolean sequentialKeys,
+      PrintWriter progress)
+      throws InterruptedException {
     Semaphore permits = new Semaphore(inFlight);
     Recorder recorder = new Recorder(3);
     AtomicLong ok = new AtomicLong();
@@ -114,30 +142,36 @@ final class BenchCommand implements Callable<Integer> {
         recorder.reset();
       }
       if (progress != null && now >= nextProgress) {
-        progress.printf("  %5.1fs  %d ok  %d errors%n", (now - start) / 1e9, ok.get(), errors.get());
+        progress.printf(
+            "  %5.1fs  %d ok  %d errors%n", (now - start) / 1e9, ok.get(), errors.get());
         progress.flush();
         nextProgress = now + TimeUnit.SECONDS.toNanos(5);
       }
       permits.acquire();
       int k = sequentialKeys ? (int) (n % keys) : ThreadLocalRandom.current().nextInt(keys);
       byte[] key = key(k);
-      boolean read = w == Workload.read
-          || (w == Workload.mixed && ThreadLocalRandom.current().nextDouble() < readRatio);
+      boolean read =
+          w == Workload.read
+              || (w == Workload.mixed && ThreadLocalRandom.current().nextDouble() < readRatio);
       long t0 = System.nanoTime();
       CompletableFuture<?> f = read ? client.getAsync(key) : client.putAsync(key, value);
-      f.whenComplete((r, e) -> {
-        if (e == null) {
-          recorder.recordValue(Math.max(1, (System.nanoTime() - t0) / 1000));
-          ok.incrementAndGet();
-        } else {
-          errors.incrementAndGet();
-        }
-        permits.release();
-      });
+      f.whenComplete(
+          (r, e) -> {
+            if (e == null) {
+              recorder.recordValue(Math.max(1, (System.nanoTime() - t0) / 1000));
+              ok.incrementAndGet();
+            } else {
+              errors.incrementAndGet();
+            }
+            permits.release();
+          });
     }
     permits.acquire(inFlight);
     double seconds = (System.nanoTime() - Math.min(measureFrom, System.nanoTime())) / 1e9;
-    return new Result(ok.get() - okAtMeasure, errors.get() - errAtMeasure, seconds,
+    return new Result(
+        ok.get() - okAtMeasure,
+        errors.get() - errAtMeasure,
+        seconds,
         recorder.getIntervalHistogram());
   }
 
@@ -164,8 +198,19 @@ final class BenchCommand implements Callable<Integer> {
     if (kv.output() == OutputFormat.json) {
       out.println(Json.render(row));
     } else {
-      TextTable t = new TextTable(List.of("WORKLOAD", "IN-FLIGHT", "OPS", "ERRORS", "SECONDS",
-          "OPS/S", "P50 MS", "P99 MS", "P99.9 MS", "MAX MS"));
+      TextTable t =
+          new TextTable(
+              List.of(
+                  "WORKLOAD",
+                  "IN-FLIGHT",
+                  "OPS",
+                  "ERRORS",
+                  "SECONDS",
+                  "OPS/S",
+                  "P50 MS",
+                  "P99 MS",
+                  "P99.9 MS",
+                  "MAX MS"));
       t.add(row.values().stream().map(String::valueOf).toList());
       t.print(out, kv.output());
     }

@@ -31,8 +31,14 @@ enum BinaryEncoding {
       };
     } catch (IllegalArgumentException e) {
       String name = this == HEX ? "hex" : "base64";
-      throw new InputException(what + " is not valid " + name + " (--" + name
-          + " applies to KEY and VALUE arguments): " + e.getMessage());
+      throw new InputException(
+          what
+              + " is not valid "
+              + name
+              + " (--"
+              + name
+              + " applies to KEY and VALUE arguments): "
+              + e.getMessage());
     }
   }
 
@@ -62,7 +68,8 @@ enum BinaryEncoding {
   /** Whether {@code bytes} are well-formed UTF-8, i.e. survive a round trip through a String. */
   static boolean isUtf8(byte[] bytes) {
     try {
-      StandardCharsets.UTF_8.newDecoder()
+      StandardCharsets.UTF_8
+          .newDecoder()
           .onMalformedInput(CodingErrorAction.REPORT)
           .onUnmappableCharacter(CodingErrorAction.REPORT)
           .decode(ByteBuffer.wrap(bytes));

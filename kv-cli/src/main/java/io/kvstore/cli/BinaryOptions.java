@@ -4,12 +4,14 @@ import picocli.CommandLine.Option;
 
 /** The {@code --hex} / {@code --base64} options shared by put, get and del. */
 final class BinaryOptions {
-  @Option(names = "--hex", description = "KEY and VALUE arguments are hex; get prints the value "
-      + "as hex.")
+  @Option(
+      names = "--hex",
+      description = "KEY and VALUE arguments are hex; get prints the value " + "as hex.")
   boolean hex;
 
-  @Option(names = "--base64", description = "KEY and VALUE arguments are base64; get prints the "
-      + "value as base64.")
+  @Option(
+      names = "--base64",
+      description = "KEY and VALUE arguments are base64; get prints the " + "value as base64.")
   boolean base64;
 
   BinaryEncoding encoding() {

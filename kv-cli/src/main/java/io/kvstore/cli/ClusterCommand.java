@@ -6,11 +6,13 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
 
 /** {@code kv cluster ...}: groups the commands about the cluster as a whole. */
-@Command(name = "cluster", description = "Inspect the cluster.",
-    subcommands = ClusterStatusCommand.class, synopsisSubcommandLabel = "COMMAND")
+@Command(
+    name = "cluster",
+    description = "Inspect the cluster.",
+    subcommands = ClusterStatusCommand.class,
+    synopsisSubcommandLabel = "COMMAND")
 final class ClusterCommand implements Callable<Integer> {
-  @Spec
-  CommandSpec spec;
+  @Spec CommandSpec spec;
 
   @Override
   public Integer call() {

@@ -18,27 +18,30 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code kv cluster status}: asks every endpoint for its own status and prints one row per node
- * per Raft group. An unreachable node still gets a row (HEALTHY=false, with the error), so the
- * table shows the whole cluster even when part of it is down; the exit code is 3 then.
+ * {@code kv cluster status}: asks every endpoint for its own status and prints one row per node per
+ * Raft group. An unreachable node still gets a row (HEALTHY=false, with the error), so the table
+ * shows the whole cluster even when part of it is down; the exit code is 3 then.
  *
- * <p>PARTITION is shown only when some node hosts more than one group, and ERROR only when a
- * node failed, so the common single-partition, all-healthy table stays narrow. {@code -o json}
- * always has every field.
+ * <p>PARTITION is shown only when some node hosts more than one group, and ERROR only when a node
+ * failed, so the common single-partition, all-healthy table stays narrow. {@code -o json} always
+ * has every field.
  */
-@Command(name = "status", description = "Show every node's role, term, commit/applied index and "
-    + "health (exit 3 if a node is unreachable or unhealthy).")
+@Command(
+    name = "status",
+    description =
+        "Show every node's role, term, commit/applied index and "
+            + "health (exit 3 if a node is unreachable or unhealthy).")
 final class ClusterStatusCommand implements Callable<Integer> {
   private static final List<String> COLUMNS =
       List.of("NODE", "ADDRESS", "ROLE", "TERM", "COMMIT", "APPLIED", "LEADER", "HEALTHY");
 
-  @Spec
-  CommandSpec spec;
+  @Spec CommandSpec spec;
 
   /** One node's answer, or the error that replaced it. */
   private record NodeReport(String endpoint, ClusterStatusResponse status, String error) {
     boolean healthy() {
-      return status != null && status.getGroupsCount() > 0
+      return status != null
+          && status.getGroupsCount() > 0
           && status.getGroupsList().stream().allMatch(GroupStatus::getHealthy);
     }
   }
@@ -63,29 +66,36 @@ final class ClusterStatusCommand implements Callable<Integer> {
     if (bad == 0) {
       return ExitCodes.OK;
     }
-    spec.commandLine().getErr().println("kv: " + bad + " of " + reports.size()
-        + " nodes unreachable or unhealthy");
+    spec.commandLine()
+        .getErr()
+        .println("kv: " + bad + " of " + reports.size() + " nodes unreachable or unhealthy");
     spec.commandLine().getErr().flush();
     return ExitCodes.UNAVAILABLE;
   }
 
   /** Asks all nodes at once, so dead nodes cost one timeout in total rather than one each. */
   private static List<NodeReport> query(KvClient client, List<String> endpoints) {
-    ExecutorService pool = Executors.newFixedThreadPool(Math.min(endpoints.size(), 16), r -> {
-      Thread t = new Thread(r, "kv-cluster-status");
-      t.setDaemon(true);
-      return t;
-    });
+    ExecutorService pool =
+        Executors.newFixedThreadPool(
+            Math.min(endpoints.size(), 16),
+            r -> {
+              Thread t = new Thread(r, "kv-cluster-status");
+              t.setDaemon(true);
+              return t;
+            });
     try {
       List<CompletableFuture<NodeReport>> futures = new ArrayList<>();
       for (String endpoint : endpoints) {
-        futures.add(CompletableFuture.supplyAsync(() -> {
-          try {
-            return new NodeReport(endpoint, client.status(endpoint), null);
-          } catch (KvException e) {
-            return new NodeReport(endpoint, null, ErrorHandler.describe(e));
-          }
-        }, pool));
+        futures.add(
+            CompletableFuture.supplyAsync(
+                () -> {
+                  try {
+                    return new NodeReport(endpoint, client.status(endpoint), null);
+                  } catch (KvException e) {
+                    return new NodeReport(endpoint, null, ErrorHandler.describe(e));
+                  }
+                },
+                pool));
       }
       return futures.stream().map(CompletableFuture::join).toList();
     } finally {
@@ -94,8 +104,8 @@ final class ClusterStatusCommand implements Callable<Integer> {
   }
 
   private static TextTable table(List<NodeReport> reports) {
-    boolean partitions = reports.stream()
-        .anyMatch(r -> r.status() != null && r.status().getGroupsCount() > 1);
+    boolean partitions =
+        reports.stream().anyMatch(r -> r.status() != null && r.status().getGroupsCount() > 1);
     boolean errors = reports.stream().anyMatch(r -> !r.healthy() && groupless(r));
     List<String> headers = new ArrayList<>(COLUMNS);
     if (partitions) {
@@ -107,9 +117,17 @@ final class ClusterStatusCommand implements Callable<Integer> {
     TextTable table = new TextTable(headers);
     for (NodeReport r : reports) {
       if (groupless(r)) {
-        List<String> row = new ArrayList<>(List.of(
-            r.status() == null ? "-" : r.status().getNodeId(), r.endpoint(),
-            "-", "-", "-", "-", "-", "false"));
+        List<String> row =
+            new ArrayList<>(
+                List.of(
+                    r.status() == null ? "-" : r.status().getNodeId(),
+                    r.endpoint(),
+                    "-",
+                    "-",
+                    "-",
+                    "-",
+                    "-",
+                    "false"));
         if (partitions) {
           row.add("-");
         }
@@ -118,10 +136,17 @@ final class ClusterStatusCommand implements Callable<Integer> {
         continue;
       }
       for (GroupStatus g : r.status().getGroupsList()) {
-        List<String> row = new ArrayList<>(List.of(r.status().getNodeId(), r.endpoint(),
-            g.getRole(), Long.toString(g.getTerm()), Long.toString(g.getCommitIndex()),
-            Long.toString(g.getAppliedIndex()), g.getLeaderId().isEmpty() ? "-" : g.getLeaderId(),
-            Boolean.toString(g.getHealthy())));
+        List<String> row =
+            new ArrayList<>(
+                List.of(
+                    r.status().getNodeId(),
+                    r.endpoint(),
+                    g.getRole(),
+                    Long.toString(g.getTerm()),
+                    Long.toString(g.getCommitIndex()),
+                    Long.toString(g.getAppliedIndex()),
+                    g.getLeaderId().isEmpty() ? "-" : g.getLeaderId(),
+                    Boolean.toString(g.getHealthy())));
         if (partitions) {
           row.add(Integer.toString(g.getPartition()));
         }

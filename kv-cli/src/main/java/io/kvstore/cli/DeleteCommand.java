@@ -13,14 +13,14 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 /** {@code kv del KEY}: deletes a key; a key that did not exist is exit 1, like get. */
-@Command(name = "del", aliases = "delete",
+@Command(
+    name = "del",
+    aliases = "delete",
     description = "Delete KEY and print 'deleted' (exit 1 if there was no such key).")
 final class DeleteCommand implements Callable<Integer> {
-  @Spec
-  CommandSpec spec;
+  @Spec CommandSpec spec;
 
-  @Mixin
-  BinaryOptions binary;
+  @Mixin BinaryOptions binary;
 
   @Parameters(index = "0", paramLabel = "KEY", description = "The key (1..1024 bytes).")
   String key;

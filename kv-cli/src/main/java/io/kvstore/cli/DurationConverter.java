@@ -17,11 +17,12 @@ final class DurationConverter implements ITypeConverter<Duration> {
       throw new TypeConversionException("'" + value + "' is not a duration like 500ms, 5s or 2m");
     }
     long n = Long.parseLong(m.group(1));
-    Duration d = switch (m.group(2)) {
-      case "ms" -> Duration.ofMillis(n);
-      case "s" -> Duration.ofSeconds(n);
-      default -> Duration.ofMinutes(n);
-    };
+    Duration d =
+        switch (m.group(2)) {
+          case "ms" -> Duration.ofMillis(n);
+          case "s" -> Duration.ofSeconds(n);
+          default -> Duration.ofMinutes(n);
+        };
     if (d.isZero()) {
       throw new TypeConversionException("'" + value + "' must be greater than zero");
     }

@@ -20,10 +20,10 @@ import picocli.CommandLine.ParseResult;
 import picocli.CommandLine.UnmatchedArgumentException;
 
 /**
- * Turns every failure into one line {@code kv: <message>} on stderr and an exit code from
- * {@link ExitCodes}. Users get no stack traces for problems they can fix (bad input, config,
- * unreachable cluster); unexpected exceptions get one line too, and a stack trace only with
- * {@code KV_DEBUG=1}, so scripts can rely on stderr being a single line.
+ * Turns every failure into one line {@code kv: <message>} on stderr and an exit code from {@link
+ * ExitCodes}. Users get no stack traces for problems they can fix (bad input, config, unreachable
+ * cluster); unexpected exceptions get one line too, and a stack trace only with {@code KV_DEBUG=1},
+ * so scripts can rely on stderr being a single line.
  */
 final class ErrorHandler
     implements IExecutionExceptionHandler, IExitCodeExceptionMapper, IParameterExceptionHandler {
@@ -44,8 +44,10 @@ final class ErrorHandler
     if (t instanceof KeyNotFoundException) {
       return ExitCodes.NOT_FOUND;
     }
-    if (t instanceof InputException || t instanceof ConfigException
-        || t instanceof KvInvalidArgumentException || t instanceof IllegalArgumentException
+    if (t instanceof InputException
+        || t instanceof ConfigException
+        || t instanceof KvInvalidArgumentException
+        || t instanceof IllegalArgumentException
         || t instanceof ParameterException) {
       return ExitCodes.USAGE;
     }
@@ -72,7 +74,8 @@ final class ErrorHandler
     StringBuilder line = new StringBuilder("kv: ");
     if (isUnknownCommand(ex)) {
       line.append("unknown command '")
-          .append(((UnmatchedArgumentException) ex).getUnmatched().get(0)).append('\'');
+          .append(((UnmatchedArgumentException) ex).getUnmatched().get(0))
+          .append('\'');
     } else {
       line.append(oneLine(ex.getMessage()));
     }
@@ -93,9 +96,9 @@ final class ErrorHandler
   }
 
   /**
-   * {@code kv pt k v}: picocli says "Unmatched arguments from index 0: 'pt', 'k', 'v'", which
-   * hides the typo. A command with subcommands and no positional parameters of its own can only
-   * have failed to match a command name.
+   * {@code kv pt k v}: picocli says "Unmatched arguments from index 0: 'pt', 'k', 'v'", which hides
+   * the typo. A command with subcommands and no positional parameters of its own can only have
+   * failed to match a command name.
    */
   private static boolean isUnknownCommand(ParameterException ex) {
     if (!(ex instanceof UnmatchedArgumentException u) || u.getUnmatched().isEmpty()) {
@@ -108,22 +111,30 @@ final class ErrorHandler
   }
 
   private String message(Exception ex) {
-    boolean expected = ex instanceof KeyNotFoundException || ex instanceof InputException
-        || ex instanceof ConfigException || ex instanceof NodeStartException
-        || ex instanceof KvException || ex instanceof IllegalArgumentException
-        || ex instanceof IOException || ex instanceof UncheckedIOException;
+    boolean expected =
+        ex instanceof KeyNotFoundException
+            || ex instanceof InputException
+            || ex instanceof ConfigException
+            || ex instanceof NodeStartException
+            || ex instanceof KvException
+            || ex instanceof IllegalArgumentException
+            || ex instanceof IOException
+            || ex instanceof UncheckedIOException;
     String text = describe(ex);
     if (expected) {
       return text;
     }
-    return "unexpected error: " + ex.getClass().getSimpleName() + ": " + text
+    return "unexpected error: "
+        + ex.getClass().getSimpleName()
+        + ": "
+        + text
         + (debug ? "" : " (set KV_DEBUG=1 for a stack trace)");
   }
 
   /**
-   * The exception's message, plus the underlying cause's when that adds something: gRPC reports
-   * a refused connection as "UNAVAILABLE: io exception" and keeps "Connection refused:
-   * /host:port" in the transport exception below it.
+   * The exception's message, plus the underlying cause's when that adds something: gRPC reports a
+   * refused connection as "UNAVAILABLE: io exception" and keeps "Connection refused: /host:port" in
+   * the transport exception below it.
    */
   static String describe(Throwable ex) {
     String text = ex.getMessage() == null ? ex.getClass().getSimpleName() : ex.getMessage();
@@ -134,8 +145,8 @@ final class ErrorHandler
     }
     if (cause != null && cause.getMessage() != null && !cause.getMessage().isBlank()) {
       // Netty's native transport prefixes "finishConnect(..) failed with error(-111): ".
-      String detail = cause.getMessage()
-          .replaceFirst("^\\w+\\(\\.\\.\\) failed with error\\(-?\\d+\\): ", "");
+      String detail =
+          cause.getMessage().replaceFirst("^\\w+\\(\\.\\.\\) failed with error\\(-?\\d+\\): ", "");
       if (!text.contains(detail)) {
         text = text + " (" + detail + ")";
       }

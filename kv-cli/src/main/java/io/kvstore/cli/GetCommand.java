@@ -16,18 +16,16 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code kv get KEY}: prints the value. By default the raw bytes go to stdout unchanged, so
- * {@code kv get k > file} round-trips binary data; a newline is added only when stdout is a
- * terminal, for the prompt's sake. --hex/--base64 print it encoded; {@code -o json} prints the
- * value with its versions (see {@link BinaryEncoding#putJson} for how bytes appear in JSON).
+ * {@code kv get KEY}: prints the value. By default the raw bytes go to stdout unchanged, so {@code
+ * kv get k > file} round-trips binary data; a newline is added only when stdout is a terminal, for
+ * the prompt's sake. --hex/--base64 print it encoded; {@code -o json} prints the value with its
+ * versions (see {@link BinaryEncoding#putJson} for how bytes appear in JSON).
  */
 @Command(name = "get", description = "Print the value of KEY (exit 1 if there is none).")
 final class GetCommand implements Callable<Integer> {
-  @Spec
-  CommandSpec spec;
+  @Spec CommandSpec spec;
 
-  @Mixin
-  BinaryOptions binary;
+  @Mixin BinaryOptions binary;
 
   @Parameters(index = "0", paramLabel = "KEY", description = "The key (1..1024 bytes).")
   String key;

@@ -4,10 +4,9 @@ import java.util.Collection;
 import java.util.Map;
 
 /**
- * Renders {@code -o json} output: maps become objects (in iteration order, so use a
- * LinkedHashMap for a stable field order), collections arrays; strings, numbers, booleans and
- * null as themselves. Output is one compact document; a JSON library would be a dependency for
- * what fits in this class.
+ * Renders {@code -o json} output: maps become objects (in iteration order, so use a LinkedHashMap
+ * for a stable field order), collections arrays; strings, numbers, booleans and null as themselves.
+ * Output is one compact document; a JSON library would be a dependency for what fits in this class.
  */
 final class Json {
   private Json() {}

@@ -23,63 +23,90 @@ import picocli.CommandLine.Spec;
  * <p>Only {@link #main} exits the JVM; everything else returns exit codes, so tests drive the CLI
  * in-process through {@link #newCommandLine(Kv)}.
  */
-@Command(name = "kv",
+@Command(
+    name = "kv",
     // INHERIT: every subcommand gets --help/--version and the exit-code list below.
     scope = ScopeType.INHERIT,
     mixinStandardHelpOptions = true,
     versionProvider = ManifestVersionProvider.class,
     description = "Run a kvstore node, read and write keys, and inspect the cluster.",
-    subcommands = {StartCommand.class, PutCommand.class, GetCommand.class, DeleteCommand.class,
-        ClusterCommand.class, BenchCommand.class, HelpCommand.class, AutoComplete.GenerateCompletion.class},
+    subcommands = {
+      StartCommand.class,
+      PutCommand.class,
+      GetCommand.class,
+      DeleteCommand.class,
+      ClusterCommand.class,
+      BenchCommand.class,
+      HelpCommand.class,
+      AutoComplete.GenerateCompletion.class
+    },
     usageHelpAutoWidth = true,
     sortOptions = false,
     synopsisSubcommandLabel = "COMMAND",
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {
-        "0:ok",
-        "1:key not found (get, del)",
-        "2:usage or invalid input: bad option, empty or oversized key, oversized value, "
-            + "malformed config",
-        "3:unavailable or timeout: cluster unreachable, no leader, unhealthy node (cluster "
-            + "status)",
-        "4:other error, including node start failures (port in use, unwritable data dir)"},
+      "0:ok",
+      "1:key not found (get, del)",
+      "2:usage or invalid input: bad option, empty or oversized key, oversized value, "
+          + "malformed config",
+      "3:unavailable or timeout: cluster unreachable, no leader, unhealthy node (cluster "
+          + "status)",
+      "4:other error, including node start failures (port in use, unwritable data dir)"
+    },
     footerHeading = "%nEnvironment:%n",
     footer = {
-        "  KV_ENDPOINTS        default for --endpoints",
-        "  KV_MAX_VALUE_BYTES  client-side value size limit (default 1048576)",
-        "  KV_DEBUG=1          print stack traces for errors",
-        "  KV_JAVA_OPTS        extra JVM options (bin/kv)"})
+      "  KV_ENDPOINTS        default for --endpoints",
+      "  KV_MAX_VALUE_BYTES  client-side value size limit (default 1048576)",
+      "  KV_DEBUG=1          print stack traces for errors",
+      "  KV_JAVA_OPTS        extra JVM options (bin/kv)"
+    })
 public final class Kv implements Callable<Integer> {
   static final String DEFAULT_ENDPOINTS = "127.0.0.1:9870,127.0.0.2:9870,127.0.0.3:9870";
 
   /** Per-attempt cap: a dead node should not use up the whole --timeout before the next one. */
   private static final Duration MAX_ATTEMPT = Duration.ofSeconds(3);
 
-  @Spec
-  CommandSpec spec;
+  @Spec CommandSpec spec;
 
-  @Option(names = {"-e", "--endpoints"}, scope = ScopeType.INHERIT, paramLabel = "HOST:PORT,...",
+  @Option(
+      names = {"-e", "--endpoints"},
+      scope = ScopeType.INHERIT,
+      paramLabel = "HOST:PORT,...",
       defaultValue = "${env:KV_ENDPOINTS:-" + DEFAULT_ENDPOINTS + "}",
-      description = "Client endpoints of the nodes, comma-separated. Default: $KV_ENDPOINTS, "
-          + "else the local cluster, 127.0.0.{1,2,3}:9870.")
+      description =
+          "Client endpoints of the nodes, comma-separated. Default: $KV_ENDPOINTS, "
+              + "else the local cluster, 127.0.0.{1,2,3}:9870.")
   String endpoints;
 
-  @Option(names = "--timeout", scope = ScopeType.INHERIT, paramLabel = "DURATION",
-      defaultValue = "10s", converter = DurationConverter.class,
+  @Option(
+      names = "--timeout",
+      scope = ScopeType.INHERIT,
+      paramLabel = "DURATION",
+      defaultValue = "10s",
+      converter = DurationConverter.class,
       description = "Overall deadline of a request, e.g. 500ms, 5s, 2m (default: 10s).")
   Duration timeout;
 
-  @Option(names = {"-o", "--output"}, scope = ScopeType.INHERIT, paramLabel = "FORMAT",
+  @Option(
+      names = {"-o", "--output"},
+      scope = ScopeType.INHERIT,
+      paramLabel = "FORMAT",
       defaultValue = "table",
       description = "Output format: table, json or plain (default: table).")
   OutputFormat output;
 
   // Hidden: for stores configured with non-default limits (see limits.* in the node config).
-  @Option(names = "--max-key-bytes", scope = ScopeType.INHERIT, hidden = true,
+  @Option(
+      names = "--max-key-bytes",
+      scope = ScopeType.INHERIT,
+      hidden = true,
       defaultValue = "${env:KV_MAX_KEY_BYTES:-1024}")
   int maxKeyBytes;
 
-  @Option(names = "--max-value-bytes", scope = ScopeType.INHERIT, hidden = true,
+  @Option(
+      names = "--max-value-bytes",
+      scope = ScopeType.INHERIT,
+      hidden = true,
       defaultValue = "${env:KV_MAX_VALUE_BYTES:-1048576}")
   int maxValueBytes;
 
@@ -106,11 +133,12 @@ public final class Kv implements Callable<Integer> {
   /** The command line with kv's error handling; what main runs and what tests should drive. */
   static CommandLine newCommandLine(Kv kv) {
     ErrorHandler errors = ErrorHandler.fromEnvironment();
-    CommandLine cl = new CommandLine(kv)
-        .setCaseInsensitiveEnumValuesAllowed(true)
-        .setExecutionExceptionHandler(errors)
-        .setParameterExceptionHandler(errors)
-        .setExitCodeExceptionMapper(errors);
+    CommandLine cl =
+        new CommandLine(kv)
+            .setCaseInsensitiveEnumValuesAllowed(true)
+            .setExecutionExceptionHandler(errors)
+            .setParameterExceptionHandler(errors)
+            .setExitCodeExceptionMapper(errors);
     cl.getSubcommands().get("generate-completion").getCommandSpec().usageMessage().hidden(true);
     return cl;
   }

@@ -2,8 +2,8 @@ package io.kvstore.cli;
 
 /**
  * Size limits checked before anything is sent, so a bad request fails fast with a clear message
- * instead of a server round trip. They mirror the server's defaults; the server still enforces
- * its own configured limits.
+ * instead of a server round trip. They mirror the server's defaults; the server still enforces its
+ * own configured limits.
  */
 record Limits(int maxKeyBytes, int maxValueBytes) {
   static final int DEFAULT_MAX_KEY_BYTES = 1024;

@@ -15,9 +15,15 @@ final class ManifestVersionProvider implements IVersionProvider {
   @Override
   public String[] getVersion() {
     return new String[] {
-        "kv " + version(),
-        "Java " + Runtime.version() + " (" + System.getProperty("java.vendor") + ", "
-            + System.getProperty("java.vm.name") + ")"};
+      "kv " + version(),
+      "Java "
+          + Runtime.version()
+          + " ("
+          + System.getProperty("java.vendor")
+          + ", "
+          + System.getProperty("java.vm.name")
+          + ")"
+    };
   }
 
   static String version() {

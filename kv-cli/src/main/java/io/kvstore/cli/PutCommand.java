@@ -18,26 +18,29 @@ import picocli.CommandLine.Spec;
 
 /**
  * {@code kv put KEY [VALUE]}: writes a key and prints its new version. The value comes from the
- * argument, from {@code --file}, or from stdin ({@code -}, or no VALUE with stdin redirected);
- * file and stdin contents are taken as raw bytes, --hex/--base64 only decode arguments.
+ * argument, from {@code --file}, or from stdin ({@code -}, or no VALUE with stdin redirected); file
+ * and stdin contents are taken as raw bytes, --hex/--base64 only decode arguments.
  */
 @Command(name = "put", description = "Set KEY to VALUE and print the key's new version.")
 final class PutCommand implements Callable<Integer> {
-  @Spec
-  CommandSpec spec;
+  @Spec CommandSpec spec;
 
-  @Mixin
-  BinaryOptions binary;
+  @Mixin BinaryOptions binary;
 
   @Parameters(index = "0", paramLabel = "KEY", description = "The key (1..1024 bytes).")
   String key;
 
-  @Parameters(index = "1", arity = "0..1", paramLabel = "VALUE",
-      description = "The value (at most 1 MiB). '-' or omitted: read stdin when it is not a "
-          + "terminal.")
+  @Parameters(
+      index = "1",
+      arity = "0..1",
+      paramLabel = "VALUE",
+      description =
+          "The value (at most 1 MiB). '-' or omitted: read stdin when it is not a " + "terminal.")
   String value;
 
-  @Option(names = {"-f", "--file"}, paramLabel = "PATH",
+  @Option(
+      names = {"-f", "--file"},
+      paramLabel = "PATH",
       description = "Read the value from this file (raw bytes).")
   Path file;
 
@@ -84,14 +87,17 @@ final class PutCommand implements Callable<Integer> {
     // An explicit '-' reads stdin even from a terminal; a missing VALUE would otherwise hang
     // waiting for typing that the user did not intend.
     if (value == null && streams.inIsTerminal()) {
-      throw new InputException("no VALUE given: pass it as an argument, with --file PATH, or on "
-          + "stdin");
+      throw new InputException(
+          "no VALUE given: pass it as an argument, with --file PATH, or on " + "stdin");
     }
     int cap = (int) Math.min(limits.maxValueBytes() + 1L, Integer.MAX_VALUE - 8);
     byte[] bytes = streams.in().readNBytes(cap);
     if (bytes.length > limits.maxValueBytes()) {
-      throw new InputException("value on stdin is more than " + limits.maxValueBytes()
-          + " bytes; the limit is " + limits.maxValueBytes());
+      throw new InputException(
+          "value on stdin is more than "
+              + limits.maxValueBytes()
+              + " bytes; the limit is "
+              + limits.maxValueBytes());
     }
     return bytes;
   }

@@ -9,15 +9,20 @@ import picocli.CommandLine.Option;
 
 /**
  * {@code kv start --config FILE}: runs one node in the foreground until SIGTERM/Ctrl-C. A bad
- * config exits 2 and a start failure (port in use, unwritable data dir) exits 4, each with one
- * line on stderr, so a supervisor or script can tell them apart.
+ * config exits 2 and a start failure (port in use, unwritable data dir) exits 4, each with one line
+ * on stderr, so a supervisor or script can tell them apart.
  */
-@Command(name = "start",
+@Command(
+    name = "start",
     description = "Run a node in the foreground until it is stopped with SIGTERM or Ctrl-C.")
 final class StartCommand implements Callable<Integer> {
-  @Option(names = {"-c", "--config"}, required = true, paramLabel = "FILE",
-      description = "Node configuration, e.g. conf/node1.properties. Relative paths in it "
-          + "resolve against the working directory.")
+  @Option(
+      names = {"-c", "--config"},
+      required = true,
+      paramLabel = "FILE",
+      description =
+          "Node configuration, e.g. conf/node1.properties. Relative paths in it "
+              + "resolve against the working directory.")
   Path config;
 
   @Override

@@ -6,8 +6,8 @@ import java.util.List;
 
 /**
  * A borderless table like kubectl's: upper-case headers, columns padded to their widest cell and
- * separated by three spaces. In {@code plain} mode the same rows are printed tab-separated
- * without header, which is easier to cut/awk.
+ * separated by three spaces. In {@code plain} mode the same rows are printed tab-separated without
+ * header, which is easier to cut/awk.
  */
 final class TextTable {
   private final List<String> headers;
@@ -19,8 +19,8 @@ final class TextTable {
 
   void add(List<String> row) {
     if (row.size() != headers.size()) {
-      throw new IllegalArgumentException("row has " + row.size() + " cells, table has "
-          + headers.size() + " columns");
+      throw new IllegalArgumentException(
+          "row has " + row.size() + " cells, table has " + headers.size() + " columns");
     }
     rows.add(List.copyOf(row));
   }

@@ -34,8 +34,8 @@ class BinaryEncodingTest {
 
   @Test
   void decode_oddHexIsInputErrorNamingTheArgument() {
-    InputException e = assertThrows(InputException.class,
-        () -> BinaryEncoding.HEX.decode("abc", "VALUE"));
+    InputException e =
+        assertThrows(InputException.class, () -> BinaryEncoding.HEX.decode("abc", "VALUE"));
     assertTrue(e.getMessage().startsWith("VALUE is not valid hex"), e.getMessage());
   }
 
@@ -50,8 +50,8 @@ class BinaryEncodingTest {
     Map<String, Object> json = new LinkedHashMap<>();
     BinaryEncoding.TEXT.putJson(json, "key", "k".getBytes(StandardCharsets.UTF_8));
     BinaryEncoding.TEXT.putJson(json, "value", BINARY);
-    assertEquals("{\"key\":\"k\",\"value\":\"/wDD\",\"valueEncoding\":\"base64\"}",
-        Json.render(json));
+    assertEquals(
+        "{\"key\":\"k\",\"value\":\"/wDD\",\"valueEncoding\":\"base64\"}", Json.render(json));
   }
 
   @Test

@@ -36,8 +36,7 @@ class CliClusterIT {
   private static final List<KvNode> RUNNING = new ArrayList<>();
   private static String endpoints;
 
-  @TempDir
-  static Path root;
+  @TempDir static Path root;
 
   @BeforeAll
   static void startCluster() throws IOException {
@@ -85,8 +84,8 @@ class CliClusterIT {
   }
 
   private static String[] withCluster(String... args) {
-    return Stream.concat(Stream.of("--endpoints", endpoints, "--timeout", "30s"),
-        Stream.of(args)).toArray(String[]::new);
+    return Stream.concat(Stream.of("--endpoints", endpoints, "--timeout", "30s"), Stream.of(args))
+        .toArray(String[]::new);
   }
 
   private static long version(CliRun put) {
@@ -106,13 +105,20 @@ class CliClusterIT {
     assertEquals("hello", get.rawText(), "raw value, no newline when not a terminal");
 
     CliRun json = kv("-o", "json", "get", "it/round-trip");
-    assertEquals("{\"key\":\"it/round-trip\",\"value\":\"hello\",\"version\":" + version
-        + ",\"createVersion\":" + version + "}\n", json.out());
+    assertEquals(
+        "{\"key\":\"it/round-trip\",\"value\":\"hello\",\"version\":"
+            + version
+            + ",\"createVersion\":"
+            + version
+            + "}\n",
+        json.out());
 
     long second = version(kv("put", "it/round-trip", "again"));
     assertTrue(second > version);
-    assertTrue(kv("-o", "json", "get", "it/round-trip").out()
-        .endsWith("\"version\":" + second + ",\"createVersion\":" + version + "}\n"));
+    assertTrue(
+        kv("-o", "json", "get", "it/round-trip")
+            .out()
+            .endsWith("\"version\":" + second + ",\"createVersion\":" + version + "}\n"));
 
     CliRun del = kv("del", "it/round-trip");
     assertEquals(0, del.exitCode(), del.describe());
@@ -130,8 +136,12 @@ class CliClusterIT {
     assertEquals(0, kv("get", "--hex", "00ff").raw().length, "encoded values are text output");
     // Not UTF-8, so JSON carries base64 and says so.
     CliRun json = kv("-o", "json", "get", "--hex", "00ff");
-    assertTrue(json.out().startsWith("{\"key\":\"00ff\",\"keyEncoding\":\"hex\",\"value\":\"c3280a\","
-        + "\"valueEncoding\":\"hex\","), json.out());
+    assertTrue(
+        json.out()
+            .startsWith(
+                "{\"key\":\"00ff\",\"keyEncoding\":\"hex\",\"value\":\"c3280a\","
+                    + "\"valueEncoding\":\"hex\","),
+        json.out());
   }
 
   @Test
@@ -160,10 +170,11 @@ class CliClusterIT {
     assertEquals(0, r.exitCode(), r.describe());
     List<String> lines = r.out().lines().toList();
     assertEquals(NODES + 1, lines.size(), r.describe());
-    assertTrue(lines.get(0).matches(
-        "NODE +ADDRESS +ROLE +TERM +COMMIT +APPLIED +LEADER +HEALTHY"), r.describe());
-    assertEquals(1, lines.stream().skip(1).filter(l -> l.contains(" LEADER ")).count(),
+    assertTrue(
+        lines.get(0).matches("NODE +ADDRESS +ROLE +TERM +COMMIT +APPLIED +LEADER +HEALTHY"),
         r.describe());
+    assertEquals(
+        1, lines.stream().skip(1).filter(l -> l.contains(" LEADER ")).count(), r.describe());
     for (int i = 1; i <= NODES; i++) {
       assertTrue(lines.get(i).startsWith("n" + i + " "), r.describe());
       assertTrue(lines.get(i).endsWith(" true"), r.describe());
@@ -181,9 +192,8 @@ class CliClusterIT {
     CliRun r = run("--endpoints", endpoints + "," + down, "--timeout", "30s", "cluster", "status");
     assertEquals(3, r.exitCode(), r.describe());
     assertEquals(NODES, r.out().lines().filter(l -> l.contains(" true")).count(), r.describe());
-    assertTrue(r.out().lines().anyMatch(l -> l.startsWith("-") && l.contains(down)),
-        r.describe());
-    assertEquals(List.of("kv: 1 of " + (NODES + 1) + " nodes unreachable or unhealthy"),
-        r.errLines());
+    assertTrue(r.out().lines().anyMatch(l -> l.startsWith("-") && l.contains(down)), r.describe());
+    assertEquals(
+        List.of("kv: 1 of " + (NODES + 1) + " nodes unreachable or unhealthy"), r.errLines());
   }
 }

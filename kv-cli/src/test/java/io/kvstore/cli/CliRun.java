@@ -8,8 +8,8 @@ import java.nio.charset.StandardCharsets;
 import java.util.List;
 
 /**
- * Runs the CLI in-process, as {@link Kv#main} would but without exiting, capturing stdout,
- * stderr and the raw byte stream {@code get} writes values to.
+ * Runs the CLI in-process, as {@link Kv#main} would but without exiting, capturing stdout, stderr
+ * and the raw byte stream {@code get} writes values to.
  */
 record CliRun(int exitCode, String out, String err, byte[] raw) {
 
@@ -20,14 +20,19 @@ record CliRun(int exitCode, String out, String err, byte[] raw) {
   /** Runs with {@code stdin} piped in; null means stdin is an interactive terminal. */
   static CliRun withStdin(byte[] stdin, String... args) {
     ByteArrayOutputStream raw = new ByteArrayOutputStream();
-    Streams streams = new Streams(
-        new ByteArrayInputStream(stdin == null ? new byte[0] : stdin), raw, stdin == null, false);
+    Streams streams =
+        new Streams(
+            new ByteArrayInputStream(stdin == null ? new byte[0] : stdin),
+            raw,
+            stdin == null,
+            false);
     StringWriter out = new StringWriter();
     StringWriter err = new StringWriter();
-    int code = Kv.newCommandLine(new Kv(streams))
-        .setOut(new PrintWriter(out, true))
-        .setErr(new PrintWriter(err, true))
-        .execute(args);
+    int code =
+        Kv.newCommandLine(new Kv(streams))
+            .setOut(new PrintWriter(out, true))
+            .setErr(new PrintWriter(err, true))
+            .execute(args);
     return new CliRun(code, out.toString(), err.toString(), raw.toByteArray());
   }
 

@@ -22,10 +22,12 @@ class ConfFilesTest {
       NodeConfig c = NodeConfig.load(CONF.resolve("node" + n + ".properties"));
       assertEquals("n" + n, c.nodeId());
       assertEquals(Path.of("data", "n" + n), c.dataDir());
-      assertEquals(List.of(
-          new Member("n1", "127.0.0.1", 9860, 9870),
-          new Member("n2", "127.0.0.2", 9860, 9870),
-          new Member("n3", "127.0.0.3", 9860, 9870)), c.members());
+      assertEquals(
+          List.of(
+              new Member("n1", "127.0.0.1", 9860, 9870),
+              new Member("n2", "127.0.0.2", 9860, 9870),
+              new Member("n3", "127.0.0.3", 9860, 9870)),
+          c.members());
       assertEquals(1024, c.maxKeyBytes());
       assertEquals(Limits.DEFAULT_MAX_VALUE_BYTES, c.maxValueBytes());
       assertTrue(c.ratisOverrides().isEmpty());
@@ -35,7 +37,8 @@ class ConfFilesTest {
   @Test
   void cliDefaultEndpoints_areTheLocalClusterClientPorts() {
     NodeConfig c = NodeConfig.load(CONF.resolve("node1.properties"));
-    assertEquals(Kv.DEFAULT_ENDPOINTS,
+    assertEquals(
+        Kv.DEFAULT_ENDPOINTS,
         String.join(",", c.members().stream().map(Member::clientAddress).toList()));
   }
 

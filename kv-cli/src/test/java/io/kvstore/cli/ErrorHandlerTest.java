@@ -36,8 +36,10 @@ class ErrorHandlerTest {
   @Test
   void unexpectedException_isOneLineWithoutStackTraceByDefault() {
     StringWriter err = handle(new ErrorHandler(false), new IllegalStateException("boom\nsecond"));
-    assertEquals("kv: unexpected error: IllegalStateException: boom second "
-        + "(set KV_DEBUG=1 for a stack trace)\n", err.toString().replace(System.lineSeparator(), "\n"));
+    assertEquals(
+        "kv: unexpected error: IllegalStateException: boom second "
+            + "(set KV_DEBUG=1 for a stack trace)\n",
+        err.toString().replace(System.lineSeparator(), "\n"));
   }
 
   @Test
@@ -49,13 +51,18 @@ class ErrorHandlerTest {
 
   @Test
   void describe_appendsTheTransportCauseHiddenBehindGrpcStatus() {
-    Exception transport = new ConnectException(
-        "finishConnect(..) failed with error(-111): Connection refused: /127.0.0.1:1");
-    KvException e = new KvUnavailableException("cluster unavailable",
-        Status.UNAVAILABLE.withDescription("io exception").withCause(transport)
-            .asRuntimeException());
-    assertEquals("cluster unavailable (Connection refused: /127.0.0.1:1)",
-        ErrorHandler.describe(e));
+    Exception transport =
+        new ConnectException(
+            "finishConnect(..) failed with error(-111): Connection refused: /127.0.0.1:1");
+    KvException e =
+        new KvUnavailableException(
+            "cluster unavailable",
+            Status.UNAVAILABLE
+                .withDescription("io exception")
+                .withCause(transport)
+                .asRuntimeException());
+    assertEquals(
+        "cluster unavailable (Connection refused: /127.0.0.1:1)", ErrorHandler.describe(e));
   }
 
   private static StringWriter handle(ErrorHandler h, Exception e) {

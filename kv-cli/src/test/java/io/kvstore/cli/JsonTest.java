@@ -13,8 +13,8 @@ class JsonTest {
 
   @Test
   void render_escapesQuotesBackslashesAndControlCharacters() {
-    assertEquals("\"a\\\"b\\\\c\\nd\\te\\u0001f\\u2028\"",
-        Json.render("a\"b\\c\nd\te\u0001f\u2028"));
+    assertEquals(
+        "\"a\\\"b\\\\c\\nd\\te\\u0001f\\u2028\"", Json.render("a\"b\\c\nd\te\u0001f\u2028"));
   }
 
   @Test
@@ -30,8 +30,8 @@ class JsonTest {
     m.put("n", null);
     m.put("list", new ArrayList<>(Arrays.asList("x", 2, null)));
     m.put("empty", Map.of());
-    assertEquals("{\"z\":1,\"a\":true,\"n\":null,\"list\":[\"x\",2,null],\"empty\":{}}",
-        Json.render(m));
+    assertEquals(
+        "{\"z\":1,\"a\":true,\"n\":null,\"list\":[\"x\",2,null],\"empty\":{}}", Json.render(m));
   }
 
   @Test

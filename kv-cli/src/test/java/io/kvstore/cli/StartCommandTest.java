@@ -15,12 +15,11 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * {@code kv start} failures a supervisor must tell apart: a bad config is exit 2, a node that
- * cannot start (port taken, unusable data dir) exit 4; both one line, no stack trace. None of
- * these cases gets as far as starting Raft.
+ * cannot start (port taken, unusable data dir) exit 4; both one line, no stack trace. None of these
+ * cases gets as far as starting Raft.
  */
 class StartCommandTest {
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
 
   private Path config(String... lines) throws IOException {
     return Files.writeString(dir.resolve("node.properties"), String.join("\n", lines) + "\n");
@@ -29,8 +28,8 @@ class StartCommandTest {
   @Test
   void start_missingConfigFileExitsTwoWithOneLine() {
     Path missing = dir.resolve("nope.properties");
-    oneLineError(run("start", "--config", missing.toString()), 2,
-        "config file not found: " + missing);
+    oneLineError(
+        run("start", "--config", missing.toString()), 2, "config file not found: " + missing);
   }
 
   @Test
@@ -40,33 +39,46 @@ class StartCommandTest {
 
   @Test
   void start_unknownConfigKeyExitsTwo() throws IOException {
-    Path file = config("node.id=n1", "node.data-dir=" + dir.resolve("data"),
-        "cluster.members=n1:127.0.0.1:1:2", "raft.election-timeout-ms=5");
-    oneLineError(run("start", "-c", file.toString()), 2,
-        "unknown config key 'raft.election-timeout-ms'");
+    Path file =
+        config(
+            "node.id=n1",
+            "node.data-dir=" + dir.resolve("data"),
+            "cluster.members=n1:127.0.0.1:1:2",
+            "raft.election-timeout-ms=5");
+    oneLineError(
+        run("start", "-c", file.toString()), 2, "unknown config key 'raft.election-timeout-ms'");
   }
 
   @Test
   void start_malformedMembersExitsTwo() throws IOException {
-    Path file = config("node.id=n1", "node.data-dir=" + dir.resolve("data"),
-        "cluster.members=n1:127.0.0.1:9860");
-    oneLineError(run("start", "-c", file.toString()), 2,
+    Path file =
+        config(
+            "node.id=n1",
+            "node.data-dir=" + dir.resolve("data"),
+            "cluster.members=n1:127.0.0.1:9860");
+    oneLineError(
+        run("start", "-c", file.toString()),
+        2,
         "cluster.members entry 'n1:127.0.0.1:9860' is not id:host:raftPort:clientPort");
   }
 
   @Test
   void start_outOfRangeValueExitsTwo() throws IOException {
-    Path file = config("node.id=n1", "node.data-dir=" + dir.resolve("data"),
-        "cluster.members=n1:127.0.0.1:1:2", "limits.max-key-bytes=0");
-    oneLineErrorContaining(run("start", "-c", file.toString()), 2,
-        "config key 'limits.max-key-bytes': 0 is outside");
+    Path file =
+        config(
+            "node.id=n1",
+            "node.data-dir=" + dir.resolve("data"),
+            "cluster.members=n1:127.0.0.1:1:2",
+            "limits.max-key-bytes=0");
+    oneLineErrorContaining(
+        run("start", "-c", file.toString()), 2, "config key 'limits.max-key-bytes': 0 is outside");
   }
 
   @Test
   void start_dataDirThatIsAFileExitsFour() throws IOException {
     Path notADir = Files.writeString(dir.resolve("data"), "x");
-    Path file = config("node.id=n1", "node.data-dir=" + notADir,
-        "cluster.members=n1:127.0.0.1:1:2");
+    Path file =
+        config("node.id=n1", "node.data-dir=" + notADir, "cluster.members=n1:127.0.0.1:1:2");
     oneLineErrorContaining(run("start", "-c", file.toString()), 4, "data directory " + notADir);
   }
 
@@ -75,9 +87,14 @@ class StartCommandTest {
     try (ServerSocket taken = new ServerSocket()) {
       taken.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
       int port = taken.getLocalPort();
-      Path file = config("node.id=n1", "node.data-dir=" + dir.resolve("data"),
-          "cluster.members=n1:127.0.0.1:" + port + ":" + (port == 65535 ? 1 : port + 1));
-      oneLineErrorContaining(run("start", "-c", file.toString()), 4,
+      Path file =
+          config(
+              "node.id=n1",
+              "node.data-dir=" + dir.resolve("data"),
+              "cluster.members=n1:127.0.0.1:" + port + ":" + (port == 65535 ? 1 : port + 1));
+      oneLineErrorContaining(
+          run("start", "-c", file.toString()),
+          4,
           "address 127.0.0.1:" + port + " is not available");
     }
   }

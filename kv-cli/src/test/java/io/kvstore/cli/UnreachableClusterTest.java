@@ -35,7 +35,9 @@ class UnreachableClusterTest {
 
   @Test
   void put_unreachableClusterExitsThreeWithOneLineAndNoStackTrace() {
-    oneLineErrorContaining(run("--endpoints", endpoints, "--timeout", "1s", "put", "k", "v"), 3,
+    oneLineErrorContaining(
+        run("--endpoints", endpoints, "--timeout", "1s", "put", "k", "v"),
+        3,
         "cluster unavailable");
   }
 
@@ -52,24 +54,34 @@ class UnreachableClusterTest {
     assertEquals(3, r.exitCode(), r.describe());
     List<String> lines = r.out().lines().toList();
     assertEquals(3, lines.size(), r.describe());
-    assertTrue(lines.get(0).matches("NODE +ADDRESS +ROLE +TERM +COMMIT +APPLIED +LEADER +HEALTHY"
-        + " +ERROR"), r.describe());
+    assertTrue(
+        lines
+            .get(0)
+            .matches("NODE +ADDRESS +ROLE +TERM +COMMIT +APPLIED +LEADER +HEALTHY" + " +ERROR"),
+        r.describe());
     for (int i = 0; i < 2; i++) {
       String endpoint = endpoints.split(",")[i];
-      assertTrue(lines.get(i + 1).matches("- +" + endpoint + " .* false +" + endpoint
-          + " unavailable.*"), r.describe());
+      assertTrue(
+          lines.get(i + 1).matches("- +" + endpoint + " .* false +" + endpoint + " unavailable.*"),
+          r.describe());
     }
     assertEquals(List.of("kv: 2 of 2 nodes unreachable or unhealthy"), r.errLines());
   }
 
   @Test
   void clusterStatus_jsonIsAnArrayWithOneObjectPerUnreachableNode() {
-    CliRun r = run("--endpoints", endpoints, "--timeout", "1s", "-o", "json", "cluster",
-        "status");
+    CliRun r = run("--endpoints", endpoints, "--timeout", "1s", "-o", "json", "cluster", "status");
     assertEquals(3, r.exitCode(), r.describe());
     String first = endpoints.split(",")[0];
-    assertTrue(r.out().startsWith("[{\"node\":null,\"address\":\"" + first
-        + "\",\"healthy\":false,\"error\":\"" + first + " unavailable"), r.describe());
+    assertTrue(
+        r.out()
+            .startsWith(
+                "[{\"node\":null,\"address\":\""
+                    + first
+                    + "\",\"healthy\":false,\"error\":\""
+                    + first
+                    + " unavailable"),
+        r.describe());
     assertEquals(2, r.out().split("\"healthy\":false").length - 1, r.describe());
     assertTrue(r.out().endsWith("}]\n"), r.describe());
   }

@@ -14,31 +14,38 @@ class UsageErrorTest {
   @Test
   void unknownOption_exitsTwoWithOneLinePointingAtHelp() {
     oneLineError(run("--bogus"), 2, "Unknown option: '--bogus' (see 'kv --help')");
-    oneLineError(run("put", "--bogus", "k", "v"), 2,
-        "Unknown option: '--bogus' (see 'kv put --help')");
+    oneLineError(
+        run("put", "--bogus", "k", "v"), 2, "Unknown option: '--bogus' (see 'kv put --help')");
   }
 
   @Test
   void unknownCommand_namesTheTypoAndSuggestsTheCommand() {
-    oneLineError(run("gett", "k"), 2,
+    oneLineError(
+        run("gett", "k"),
+        2,
         "unknown command 'gett'; did you mean get or delete? (see 'kv --help')");
     oneLineErrorContaining(run("cluster", "stat"), 2, "unknown command 'stat'");
   }
 
   @Test
   void put_malformedEndpointsExitsTwoBeforeConnecting() {
-    oneLineError(run("--endpoints", "localhost", "put", "k", "v"), 2,
+    oneLineError(
+        run("--endpoints", "localhost", "put", "k", "v"),
+        2,
         "endpoint 'localhost' is not host:port");
-    oneLineError(run("--endpoints", "127.0.0.1:9870,h:99999", "get", "k"), 2,
+    oneLineError(
+        run("--endpoints", "127.0.0.1:9870,h:99999", "get", "k"),
+        2,
         "endpoint 'h:99999' has an invalid port");
-    oneLineError(run("--endpoints", "127.0.0.1:9870,,127.0.0.2:9870", "del", "k"), 2,
+    oneLineError(
+        run("--endpoints", "127.0.0.1:9870,,127.0.0.2:9870", "del", "k"),
+        2,
         "endpoint '' is not host:port");
   }
 
   @Test
   void clusterStatus_malformedEndpointsExitsTwo() {
-    oneLineError(run("-e", "nohost", "cluster", "status"), 2,
-        "endpoint 'nohost' is not host:port");
+    oneLineError(run("-e", "nohost", "cluster", "status"), 2, "endpoint 'nohost' is not host:port");
   }
 
   @Test
@@ -52,8 +59,8 @@ class UsageErrorTest {
 
   @Test
   void malformedTimeout_exitsTwo() {
-    oneLineErrorContaining(run("--timeout", "5x", "get", "k"), 2,
-        "'5x' is not a duration like 500ms, 5s or 2m");
+    oneLineErrorContaining(
+        run("--timeout", "5x", "get", "k"), 2, "'5x' is not a duration like 500ms, 5s or 2m");
     oneLineErrorContaining(run("get", "--timeout", "0s", "k"), 2, "must be greater than zero");
   }
 

@@ -26,8 +26,13 @@ class VersionAndHelpTest {
     CliRun r = run("--help");
     assertEquals(0, r.exitCode(), r.describe());
     assertTrue(r.out().contains("Exit codes:"), r.out());
-    for (String code : List.of("0   ok", "1   key not found", "2   usage or invalid input",
-        "3   unavailable or timeout", "4   other error")) {
+    for (String code :
+        List.of(
+            "0   ok",
+            "1   key not found",
+            "2   usage or invalid input",
+            "3   unavailable or timeout",
+            "4   other error")) {
       assertTrue(r.out().contains(code), "missing '" + code + "' in:\n" + r.out());
     }
   }
@@ -55,7 +60,7 @@ class VersionAndHelpTest {
   void generateCompletion_printsABashScriptForKv() {
     CliRun r = run("generate-completion");
     assertEquals(0, r.exitCode(), r.describe());
-    assertTrue(r.out().contains("complete -F _complete_kv"), r.out().lines().limit(5).toList()
-        .toString());
+    assertTrue(
+        r.out().contains("complete -F _complete_kv"), r.out().lines().limit(5).toList().toString());
   }
 }

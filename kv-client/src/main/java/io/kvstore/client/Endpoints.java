@@ -74,10 +74,13 @@ final class Endpoints implements AutoCloseable {
   }
 
   ManagedChannel channel(String endpoint) {
-    return channels.computeIfAbsent(endpoint, e -> NettyChannelBuilder.forTarget(e)
-        .usePlaintext()
-        .maxInboundMessageSize(maxMessageBytes)
-        .build());
+    return channels.computeIfAbsent(
+        endpoint,
+        e ->
+            NettyChannelBuilder.forTarget(e)
+                .usePlaintext()
+                .maxInboundMessageSize(maxMessageBytes)
+                .build());
   }
 
   @Override

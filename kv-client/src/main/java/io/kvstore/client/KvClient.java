@@ -40,8 +40,8 @@ import java.util.function.BiConsumer;
  * them, so the store applies each write at most once.
  *
  * <p>Errors: {@link KvInvalidArgumentException} (nothing changed), {@link KvUnavailableException}
- * (no node could serve before the deadline), {@link KvTimeoutException} (deadline passed; a
- * write's outcome is unknown). Async methods complete exceptionally with the same types.
+ * (no node could serve before the deadline), {@link KvTimeoutException} (deadline passed; a write's
+ * outcome is unknown). Async methods complete exceptionally with the same types.
  */
 public final class KvClient implements AutoCloseable {
   /** Trailer key the server uses for the leader's client endpoint. */
@@ -64,11 +64,13 @@ public final class KvClient implements AutoCloseable {
     this.endpoints = new Endpoints(b.endpoints, b.maxMessageBytes);
     this.timeoutMs = b.timeout.toMillis();
     this.attemptTimeoutMs = Math.min(b.attemptTimeout.toMillis(), timeoutMs);
-    this.timer = Executors.newSingleThreadScheduledExecutor(r -> {
-      Thread t = new Thread(r, "kv-client-retry");
-      t.setDaemon(true);
-      return t;
-    });
+    this.timer =
+        Executors.newSingleThreadScheduledExecutor(
+            r -> {
+              Thread t = new Thread(r, "kv-client-retry");
+              t.setDaemon(true);
+              return t;
+            });
     SecureRandom random = new SecureRandom();
     long high;
     long low;
@@ -158,16 +160,20 @@ public final class KvClient implements AutoCloseable {
 
   public CompletableFuture<Long> putAsync(byte[] key, byte[] value) {
     WriteHeader header = nextHeader();
-    PutRequest req = PutRequest.newBuilder().setHeader(header)
-        .setKey(ByteString.copyFrom(key)).setValue(ByteString.copyFrom(value)).build();
+    PutRequest req =
+        PutRequest.newBuilder()
+            .setHeader(header)
+            .setKey(ByteString.copyFrom(key))
+            .setValue(ByteString.copyFrom(value))
+            .build();
     CompletableFuture<PutResponse> f = write(header, (stub, obs) -> stub.put(req, obs));
     return f.thenApply(PutResponse::getVersion);
   }
 
   public CompletableFuture<DeleteResult> deleteAsync(byte[] key) {
     WriteHeader header = nextHeader();
-    DeleteRequest req = DeleteRequest.newBuilder().setHeader(header)
-        .setKey(ByteString.copyFrom(key)).build();
+    DeleteRequest req =
+        DeleteRequest.newBuilder().setHeader(header).setKey(ByteString.copyFrom(key)).build();
     CompletableFuture<DeleteResponse> f = write(header, (stub, obs) -> stub.delete(req, obs));
     return f.thenApply(d -> new DeleteResult(d.getDeleted(), d.getVersion()));
   }
@@ -175,29 +181,40 @@ public final class KvClient implements AutoCloseable {
   public CompletableFuture<Optional<KeyValue>> getAsync(byte[] key) {
     GetRequest req = GetRequest.newBuilder().setKey(ByteString.copyFrom(key)).build();
     CompletableFuture<GetResponse> f = call((stub, obs) -> stub.get(req, obs));
-    return f.thenApply(r -> r.getFound()
-        ? Optional.of(new KeyValue(key.clone(), r.getValue().toByteArray(), r.getVersion(),
-            r.getCreateVersion()))
-        : Optional.empty());
+    return f.thenApply(
+        r ->
+            r.getFound()
+                ? Optional.of(
+                    new KeyValue(
+                        key.clone(),
+                        r.getValue().toByteArray(),
+                        r.getVersion(),
+                        r.getCreateVersion()))
+                : Optional.empty());
   }
 
   private WriteHeader nextHeader() {
     long seq = sequence.incrementAndGet();
     inFlight.add(seq);
     Long lowest = inFlight.isEmpty() ? seq : inFlight.first();
-    return WriteHeader.newBuilder().setSessionHigh(sessionHigh).setSessionLow(sessionLow)
-        .setSequence(seq).setLowestUnacked(Math.min(lowest, seq)).build();
+    return WriteHeader.newBuilder()
+        .setSessionHigh(sessionHigh)
+        .setSessionLow(sessionLow)
+        .setSequence(seq)
+        .setLowestUnacked(Math.min(lowest, seq))
+        .build();
   }
 
-  private <T> CompletableFuture<T> write(WriteHeader header,
-      BiConsumer<KvGrpc.KvStub, StreamObserver<T>> rpc) {
+  private <T> CompletableFuture<T> write(
+      WriteHeader header, BiConsumer<KvGrpc.KvStub, StreamObserver<T>> rpc) {
     CompletableFuture<T> f = call(rpc);
     // Only a definite outcome releases the sequence; after a timeout the write may still apply.
-    f.whenComplete((r, e) -> {
-      if (e == null || !(unwrap(e) instanceof KvTimeoutException)) {
-        inFlight.remove(header.getSequence());
-      }
-    });
+    f.whenComplete(
+        (r, e) -> {
+          if (e == null || !(unwrap(e) instanceof KvTimeoutException)) {
+            inFlight.remove(header.getSequence());
+          }
+        });
     return f;
   }
 
@@ -208,66 +225,87 @@ public final class KvClient implements AutoCloseable {
     return result;
   }
 
-  private <T> void attempt(BiConsumer<KvGrpc.KvStub, StreamObserver<T>> rpc,
-      CompletableFuture<T> result, long deadline, int failures, Throwable last) {
+  private <T> void attempt(
+      BiConsumer<KvGrpc.KvStub, StreamObserver<T>> rpc,
+      CompletableFuture<T> result,
+      long deadline,
+      int failures,
+      Throwable last) {
     long remainingMs = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
     if (remainingMs <= 0) {
-      result.completeExceptionally(new KvTimeoutException(
-          "request timed out after " + timeoutMs + " ms" + describe(last), last));
+      result.completeExceptionally(
+          new KvTimeoutException(
+              "request timed out after " + timeoutMs + " ms" + describe(last), last));
       return;
     }
     String endpoint = endpoints.preferred();
-    KvGrpc.KvStub stub = KvGrpc.newStub(endpoints.channel(endpoint))
-        .withDeadlineAfter(Math.min(attemptTimeoutMs, remainingMs), TimeUnit.MILLISECONDS);
+    KvGrpc.KvStub stub =
+        KvGrpc.newStub(endpoints.channel(endpoint))
+            .withDeadlineAfter(Math.min(attemptTimeoutMs, remainingMs), TimeUnit.MILLISECONDS);
     CompletableFuture<T> one = new CompletableFuture<>();
     rpc.accept(stub, observer(one));
-    one.whenComplete((value, error) -> {
-      if (error == null) {
-        result.complete(value);
-        return;
-      }
-      Status status = Status.fromThrowable(error);
-      switch (status.getCode()) {
-        case INVALID_ARGUMENT, OUT_OF_RANGE, RESOURCE_EXHAUSTED ->
-            // RESOURCE_EXHAUSTED is gRPC refusing an oversized message: retrying cannot help
-            result.completeExceptionally(new KvInvalidArgumentException(status.getDescription()));
-        case FAILED_PRECONDITION -> {
-          Metadata trailers = Status.trailersFromThrowable(error);
-          String leader = trailers == null ? null : trailers.get(LEADER_KEY);
-          if (leader != null && !leader.isEmpty() && !leader.equals(endpoint)) {
-            endpoints.leaderIs(leader);
-            // A fresh hint is followed at once; repeated hops back off like other failures.
-            retry(rpc, result, deadline, failures + 1, error, failures == 0 ? 0 : backoff(failures));
-          } else {
-            endpoints.failed(endpoint);
-            retry(rpc, result, deadline, failures + 1, error, backoff(failures));
+    one.whenComplete(
+        (value, error) -> {
+          if (error == null) {
+            result.complete(value);
+            return;
           }
-        }
-        case UNAVAILABLE, DEADLINE_EXCEEDED, ABORTED, CANCELLED, UNKNOWN -> {
-          endpoints.failed(endpoint);
-          retry(rpc, result, deadline, failures + 1, error, backoff(failures));
-        }
-        default -> result.completeExceptionally(translate(error, endpoint));
-      }
-    });
+          Status status = Status.fromThrowable(error);
+          switch (status.getCode()) {
+            case INVALID_ARGUMENT, OUT_OF_RANGE, RESOURCE_EXHAUSTED ->
+                // RESOURCE_EXHAUSTED is gRPC refusing an oversized message: retrying cannot help
+                result.completeExceptionally(
+                    new KvInvalidArgumentException(status.getDescription()));
+            case FAILED_PRECONDITION -> {
+              Metadata trailers = Status.trailersFromThrowable(error);
+              String leader = trailers == null ? null : trailers.get(LEADER_KEY);
+              if (leader != null && !leader.isEmpty() && !leader.equals(endpoint)) {
+                endpoints.leaderIs(leader);
+                // A fresh hint is followed at once; repeated hops back off like other failures.
+                retry(
+                    rpc,
+                    result,
+                    deadline,
+                    failures + 1,
+                    error,
+                    failures == 0 ? 0 : backoff(failures));
+              } else {
+                endpoints.failed(endpoint);
+                retry(rpc, result, deadline, failures + 1, error, backoff(failures));
+              }
+            }
+            case UNAVAILABLE, DEADLINE_EXCEEDED, ABORTED, CANCELLED, UNKNOWN -> {
+              endpoints.failed(endpoint);
+              retry(rpc, result, deadline, failures + 1, error, backoff(failures));
+            }
+            default -> result.completeExceptionally(translate(error, endpoint));
+          }
+        });
   }
 
-  private <T> void retry(BiConsumer<KvGrpc.KvStub, StreamObserver<T>> rpc,
-      CompletableFuture<T> result, long deadline, int failures, Throwable last, long delayMs) {
+  private <T> void retry(
+      BiConsumer<KvGrpc.KvStub, StreamObserver<T>> rpc,
+      CompletableFuture<T> result,
+      long deadline,
+      int failures,
+      Throwable last,
+      long delayMs) {
     long remainingMs = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
     if (remainingMs <= delayMs) {
       Status s = Status.fromThrowable(last);
-      KvException e = s.getCode() == Status.Code.DEADLINE_EXCEEDED
-          ? new KvTimeoutException("request timed out after " + timeoutMs + " ms" + describe(last), last)
-          : new KvUnavailableException("cluster unavailable" + describe(last), last);
+      KvException e =
+          s.getCode() == Status.Code.DEADLINE_EXCEEDED
+              ? new KvTimeoutException(
+                  "request timed out after " + timeoutMs + " ms" + describe(last), last)
+              : new KvUnavailableException("cluster unavailable" + describe(last), last);
       result.completeExceptionally(e);
       return;
     }
     if (delayMs == 0) {
       attempt(rpc, result, deadline, failures, last);
     } else {
-      timer.schedule(() -> attempt(rpc, result, deadline, failures, last), delayMs,
-          TimeUnit.MILLISECONDS);
+      timer.schedule(
+          () -> attempt(rpc, result, deadline, failures, last), delayMs, TimeUnit.MILLISECONDS);
     }
   }
 
@@ -311,8 +349,8 @@ public final class KvClient implements AutoCloseable {
       @Override
       public void onCompleted() {
         if (!f.isDone()) {
-          f.completeExceptionally(new StatusRuntimeException(
-              Status.INTERNAL.withDescription("no response")));
+          f.completeExceptionally(
+              new StatusRuntimeException(Status.INTERNAL.withDescription("no response")));
         }
       }
     };

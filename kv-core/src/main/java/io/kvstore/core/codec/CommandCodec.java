@@ -37,11 +37,12 @@ public final class CommandCodec {
     ByteReader r = new ByteReader(entry);
     int op = r.u8();
     RequestId id = new RequestId(r.i64(), r.i64(), r.i64(), r.i64());
-    Command c = switch (op) {
-      case PUT -> new Command.Put(r.bytes(), r.bytes());
-      case DELETE -> new Command.Delete(r.bytes());
-      default -> throw new CodecException(String.format("unknown command opcode 0x%02x", op));
-    };
+    Command c =
+        switch (op) {
+          case PUT -> new Command.Put(r.bytes(), r.bytes());
+          case DELETE -> new Command.Delete(r.bytes());
+          default -> throw new CodecException(String.format("unknown command opcode 0x%02x", op));
+        };
     r.end();
     return new Proposal(id, c);
   }

@@ -45,7 +45,10 @@ public final class QueryCodec {
       return new byte[] {(byte) NOT_FOUND};
     }
     return new ByteWriter(value.value().length + 17)
-        .u8(FOUND).i64(value.version()).i64(value.createVersion()).raw(value.value())
+        .u8(FOUND)
+        .i64(value.version())
+        .i64(value.createVersion())
+        .raw(value.value())
         .toByteArray();
   }
 

@@ -36,12 +36,13 @@ public final class ResultCodec {
   public static Result decode(byte[] bytes) {
     ByteReader r = new ByteReader(bytes);
     int op = r.u8();
-    Result out = switch (op) {
-      case WRITTEN -> new Result.Written(r.i64());
-      case DELETED -> new Result.Deleted(r.u8() != 0, r.i64());
-      case REJECTED -> new Result.Rejected(new String(r.bytes(), StandardCharsets.UTF_8));
-      default -> throw new CodecException(String.format("unknown result opcode 0x%02x", op));
-    };
+    Result out =
+        switch (op) {
+          case WRITTEN -> new Result.Written(r.i64());
+          case DELETED -> new Result.Deleted(r.u8() != 0, r.i64());
+          case REJECTED -> new Result.Rejected(new String(r.bytes(), StandardCharsets.UTF_8));
+          default -> throw new CodecException(String.format("unknown result opcode 0x%02x", op));
+        };
     r.end();
     return out;
   }

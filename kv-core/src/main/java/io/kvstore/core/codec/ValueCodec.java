@@ -15,7 +15,11 @@ public final class ValueCodec {
 
   public static byte[] encode(VersionedValue v) {
     return new ByteWriter(v.value().length + 18)
-        .u8(FORMAT).i64(v.version()).i64(v.createVersion()).u8(RAW).raw(v.value())
+        .u8(FORMAT)
+        .i64(v.version())
+        .i64(v.createVersion())
+        .u8(RAW)
+        .raw(v.value())
         .toByteArray();
   }
 

@@ -16,11 +16,11 @@ import java.util.List;
  * applies the same log reaches the same state.
  *
  * <p>De-duplication (client sessions, Raft dissertation §6.3): each write carries a client session
- * id and sequence number. The result of every applied write is kept until the client reports it
- * has seen it ({@code lowestUnacked}) or it falls out of a {@value #RESULT_WINDOW}-write window; a
- * retry of a remembered write returns the remembered result and changes nothing. At most
- * {@value #MAX_SESSIONS} sessions are kept; the least recently used one is evicted. These bounds
- * are constants because they are part of the replicated semantics.
+ * id and sequence number. The result of every applied write is kept until the client reports it has
+ * seen it ({@code lowestUnacked}) or it falls out of a {@value #RESULT_WINDOW}-write window; a
+ * retry of a remembered write returns the remembered result and changes nothing. At most {@value
+ * #MAX_SESSIONS} sessions are kept; the least recently used one is evicted. These bounds are
+ * constants because they are part of the replicated semantics.
  */
 public final class CommandExecutor {
   public static final int MAX_SESSIONS = 10_000;
@@ -29,8 +29,8 @@ public final class CommandExecutor {
 
   /**
    * Applies {@code proposal} as the entry at {@code index}. Reads go through {@code batch}; writes
-   * into it; the caller commits the batch with the entry's position. {@code view} must be the
-   * store the batch was made from (used for range scans of committed state).
+   * into it; the caller commits the batch with the entry's position. {@code view} must be the store
+   * the batch was made from (used for range scans of committed state).
    */
   public Result execute(Proposal proposal, long index, ReadView view, WriteBatch batch) {
     RequestId id = proposal.requestId();
@@ -45,8 +45,8 @@ public final class CommandExecutor {
         return ResultCodec.decode(remembered);
       }
       if (id.sequence() < session.floor) {
-        return new Result.Rejected("request " + id.sequence()
-            + " was already acknowledged to this client session");
+        return new Result.Rejected(
+            "request " + id.sequence() + " was already acknowledged to this client session");
       }
     }
     Result result = apply(proposal.command(), index, batch);
@@ -62,8 +62,8 @@ public final class CommandExecutor {
     byte[] stored = batch.get(Keyspace.DATA, key);
     if (command instanceof Command.Put put) {
       long created = stored == null ? index : ValueCodec.decode(stored).createVersion();
-      batch.put(Keyspace.DATA, key,
-          ValueCodec.encode(new VersionedValue(put.value(), index, created)));
+      batch.put(
+          Keyspace.DATA, key, ValueCodec.encode(new VersionedValue(put.value(), index, created)));
       return new Result.Written(index);
     }
     if (stored == null) {
@@ -73,8 +73,14 @@ public final class CommandExecutor {
     return new Result.Deleted(true, index);
   }
 
-  private void remember(byte[] client, RequestId id, Session old, Result result, long index,
-      ReadView view, WriteBatch batch) {
+  private void remember(
+      byte[] client,
+      RequestId id,
+      Session old,
+      Result result,
+      long index,
+      ReadView view,
+      WriteBatch batch) {
     long floor = Math.max(id.lowestUnacked(), id.sequence() - RESULT_WINDOW + 1);
     if (old != null) {
       floor = Math.max(floor, old.floor);
@@ -91,18 +97,21 @@ public final class CommandExecutor {
       batch.put(Keyspace.META, SESSION_COUNT, longBytes(count));
     }
     if (id.sequence() >= floor) {
-      batch.put(Keyspace.SESSION_RESULTS, resultKey(client, id.sequence()),
-          ResultCodec.encode(result));
+      batch.put(
+          Keyspace.SESSION_RESULTS, resultKey(client, id.sequence()), ResultCodec.encode(result));
     }
     batch.put(Keyspace.SESSIONS, client, new Session(index, floor).encode());
     batch.put(Keyspace.SESSION_AGE, ageKey(index, client), new byte[0]);
   }
 
-  private void forgetResults(byte[] client, long fromSeq, long toSeq, ReadView view,
-      WriteBatch batch) {
+  private void forgetResults(
+      byte[] client, long fromSeq, long toSeq, ReadView view, WriteBatch batch) {
     List<byte[]> doomed = new ArrayList<>();
-    view.scan(Keyspace.SESSION_RESULTS, resultKey(client, Math.max(0, fromSeq)),
-        resultKey(client, toSeq), (k, v) -> doomed.add(k));
+    view.scan(
+        Keyspace.SESSION_RESULTS,
+        resultKey(client, Math.max(0, fromSeq)),
+        resultKey(client, toSeq),
+        (k, v) -> doomed.add(k));
     for (byte[] k : doomed) {
       batch.delete(Keyspace.SESSION_RESULTS, k);
     }
@@ -110,10 +119,14 @@ public final class CommandExecutor {
 
   private void evictOldest(ReadView view, WriteBatch batch) {
     byte[][] oldest = new byte[1][];
-    view.scan(Keyspace.SESSION_AGE, null, null, (k, v) -> {
-      oldest[0] = k;
-      return false;
-    });
+    view.scan(
+        Keyspace.SESSION_AGE,
+        null,
+        null,
+        (k, v) -> {
+          oldest[0] = k;
+          return false;
+        });
     if (oldest[0] == null) {
       return;
     }

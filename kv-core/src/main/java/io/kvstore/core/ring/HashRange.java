@@ -5,8 +5,8 @@ import java.math.BigInteger;
 /**
  * A non-empty range {@code [startInclusive, endExclusive)} of the unsigned 64-bit hash space.
  *
- * <p>Both bounds are unsigned longs. The space ends at 2<sup>64</sup>, which a long cannot hold:
- * a range that reaches the top of the space has {@code endExclusive == 0} (2<sup>64</sup> mod
+ * <p>Both bounds are unsigned longs. The space ends at 2<sup>64</sup>, which a long cannot hold: a
+ * range that reaches the top of the space has {@code endExclusive == 0} (2<sup>64</sup> mod
  * 2<sup>64</sup>) and {@link #endsAtTop()} true. Because a range is never empty, that reading is
  * unambiguous, and {@link #endInclusive()} ({@code endExclusive - 1}) is always exact. Compare
  * bounds with {@link Long#compareUnsigned}, never with {@code <}.
@@ -17,8 +17,11 @@ public record HashRange(long startInclusive, long endExclusive) {
   public HashRange {
     // endExclusive - 1 wraps to 2^64 - 1 for a range ending at the top, so one check covers both.
     if (Long.compareUnsigned(startInclusive, endExclusive - 1) > 0) {
-      throw new IllegalArgumentException("empty or inverted hash range: start "
-          + Long.toUnsignedString(startInclusive) + ", end " + Long.toUnsignedString(endExclusive));
+      throw new IllegalArgumentException(
+          "empty or inverted hash range: start "
+              + Long.toUnsignedString(startInclusive)
+              + ", end "
+              + Long.toUnsignedString(endExclusive));
     }
   }
 

@@ -5,8 +5,8 @@ import java.util.Objects;
 /**
  * What placement needs to know about a node: its stable id (which also seeds its ring tokens, so
  * renaming a node moves its replicas), its zone (rack or data center; replicas of a partition are
- * spread over zones first) and its weight (relative capacity; a node places {@code weight} times
- * as many tokens as a weight-1 node).
+ * spread over zones first) and its weight (relative capacity; a node places {@code weight} times as
+ * many tokens as a weight-1 node).
  */
 public record NodeSpec(String id, String zone, int weight) {
 
@@ -20,8 +20,8 @@ public record NodeSpec(String id, String zone, int weight) {
       throw new IllegalArgumentException("zone of node " + id + " must not be blank");
     }
     if (weight < 1) {
-      throw new IllegalArgumentException("weight of node " + id + " must be at least 1; got "
-          + weight);
+      throw new IllegalArgumentException(
+          "weight of node " + id + " must be at least 1; got " + weight);
     }
   }
 

@@ -5,13 +5,13 @@ package io.kvstore.core.ring;
  * with {@code floor(unsigned(h) * P / 2^64) == p}.
  *
  * <p>{@code P} is fixed at bootstrap and stored in the cluster map: changing it re-homes almost
- * every key. It is bounded to {@value #MAX_PARTITIONS} so the exact arithmetic below stays in
- * longs and a cluster map stays small. Growth beyond the bootstrap count is meant to come from
- * splitting a partition's range, not from changing {@code P}.
+ * every key. It is bounded to {@value #MAX_PARTITIONS} so the exact arithmetic below stays in longs
+ * and a cluster map stays small. Growth beyond the bootstrap count is meant to come from splitting
+ * a partition's range, not from changing {@code P}.
  *
- * <p>Ranges are exact, not approximate: partition {@code p} starts at
- * {@code ceil(p * 2^64 / P)}, so every hash lies in exactly one range and
- * {@link #partitionOf(long)} agrees with {@link #range(int)}. Immutable and thread-safe.
+ * <p>Ranges are exact, not approximate: partition {@code p} starts at {@code ceil(p * 2^64 / P)},
+ * so every hash lies in exactly one range and {@link #partitionOf(long)} agrees with {@link
+ * #range(int)}. Immutable and thread-safe.
  */
 public final class PartitionScheme {
   public static final int MAX_PARTITIONS = 4096;
@@ -40,8 +40,8 @@ public final class PartitionScheme {
    */
   public static PartitionScheme of(int partitions) {
     if (partitions < 1 || partitions > MAX_PARTITIONS) {
-      throw new IllegalArgumentException("partition count must be between 1 and "
-          + MAX_PARTITIONS + "; got " + partitions);
+      throw new IllegalArgumentException(
+          "partition count must be between 1 and " + MAX_PARTITIONS + "; got " + partitions);
     }
     return new PartitionScheme(partitions);
   }

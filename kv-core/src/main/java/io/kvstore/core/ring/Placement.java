@@ -17,9 +17,9 @@ import java.util.TreeMap;
  * zones that hold no replica yet until every zone holds one, then any remaining nodes in ring
  * order. The list is ordered; its first node is the preferred leader.
  *
- * <p>Why the range start and not its midpoint: when a partition is later split in halves, the
- * lower half keeps the parent's start and so keeps the parent's replicas; only the upper half may
- * need to move.
+ * <p>Why the range start and not its midpoint: when a partition is later split in halves, the lower
+ * half keeps the parent's start and so keeps the parent's replicas; only the upper half may need to
+ * move.
  *
  * <p>Why consistent hashing: adding or removing a node changes only the replica sets its tokens
  * touch, so the replicas that move are about the node's share of the total weight.
@@ -29,26 +29,25 @@ import java.util.TreeMap;
  * meta group and stored in the cluster map, never recomputed independently and trusted to agree
  * across versions of this code.
  *
- * <p>Balance, and why {@code V} defaults to {@value #DEFAULT_VNODES_PER_WEIGHT}. Measured with
- * N = 3, 3 to 12 equal-weight nodes, one zone per node or zones of equal size, random node ids:
- * once each node expects {@code mu = P x N / nodes >= 128} replicas, V = 256 kept every node within
- * 22% of {@code mu} (0 of 4,050 clusters beyond 25%; RMS deviation 4.3%). V = 64 left 1.5% of
- * those clusters with a node beyond 25% (worst 43%, RMS 7.7%), V = 128 0.1% (worst 30%); V = 512
- * narrows the RMS only to 3.8% for twice the tokens. Below {@code mu = 128} no V helps: a
- * partition lands on a node or not, so the spread is about {@code sqrt(mu)} (measured at most
- * 3.2 sqrt(mu); at P = 64 with 12 nodes a node can be 75% off {@code mu}). Choose {@code P} with
- * {@code P x N / nodes >= 128} for the largest planned cluster, or balance explicitly later.
+ * <p>Balance, and why {@code V} defaults to {@value #DEFAULT_VNODES_PER_WEIGHT}. Measured with N =
+ * 3, 3 to 12 equal-weight nodes, one zone per node or zones of equal size, random node ids: once
+ * each node expects {@code mu = P x N / nodes >= 128} replicas, V = 256 kept every node within 22%
+ * of {@code mu} (0 of 4,050 clusters beyond 25%; RMS deviation 4.3%). V = 64 left 1.5% of those
+ * clusters with a node beyond 25% (worst 43%, RMS 7.7%), V = 128 0.1% (worst 30%); V = 512 narrows
+ * the RMS only to 3.8% for twice the tokens. Below {@code mu = 128} no V helps: a partition lands
+ * on a node or not, so the spread is about {@code sqrt(mu)} (measured at most 3.2 sqrt(mu); at P =
+ * 64 with 12 nodes a node can be 75% off {@code mu}). Choose {@code P} with {@code P x N / nodes >=
+ * 128} for the largest planned cluster, or balance explicitly later.
  *
  * <p>Weights: a node holds at most one replica of a partition, so a weight-2 node's share is that
- * of weighted sampling without replacement (1.56x a weight-1 node's among 6 nodes, 1.81x among
- * 12), not twice. Zones: when there are no more zones than replicas, every zone holds a replica of
- * every partition, so zones of unequal size cannot be balanced (a lone node in a zone holds a
- * replica of every partition).
+ * of weighted sampling without replacement (1.56x a weight-1 node's among 6 nodes, 1.81x among 12),
+ * not twice. Zones: when there are no more zones than replicas, every zone holds a replica of every
+ * partition, so zones of unequal size cannot be balanced (a lone node in a zone holds a replica of
+ * every partition).
  *
  * <p>Movement: a joining node enters a replica set in place of exactly one member and leaves every
- * other set unchanged, order included; measured moves were at most 1.13x its ideal share
- * {@code N x P / (nodes + 1)} for P &ge; 512 (1.24x at P = 256, 1.63x at P = 64). Immutable and
- * thread-safe.
+ * other set unchanged, order included; measured moves were at most 1.13x its ideal share {@code N x
+ * P / (nodes + 1)} for P &ge; 512 (1.24x at P = 256, 1.63x at P = 64). Immutable and thread-safe.
  */
 public final class Placement {
   /** Replicas per partition unless configured otherwise. */
@@ -63,8 +62,12 @@ public final class Placement {
   private final List<NodeSpec> nodes;
   private final List<List<String>> replicaSets;
 
-  private Placement(PartitionScheme scheme, int replicas, int vnodesPerWeight,
-      List<NodeSpec> nodes, List<List<String>> replicaSets) {
+  private Placement(
+      PartitionScheme scheme,
+      int replicas,
+      int vnodesPerWeight,
+      List<NodeSpec> nodes,
+      List<List<String>> replicaSets) {
     this.scheme = scheme;
     this.replicas = replicas;
     this.vnodesPerWeight = vnodesPerWeight;
@@ -86,8 +89,8 @@ public final class Placement {
    * @throws IllegalArgumentException if there are no nodes, two nodes share an id, there are fewer
    *     nodes than replicas, or {@code replicas} or {@code vnodesPerWeight} is below 1
    */
-  public static Placement compute(Collection<NodeSpec> nodes, PartitionScheme scheme,
-      int replicas, int vnodesPerWeight) {
+  public static Placement compute(
+      Collection<NodeSpec> nodes, PartitionScheme scheme, int replicas, int vnodesPerWeight) {
     Objects.requireNonNull(nodes, "nodes");
     Objects.requireNonNull(scheme, "scheme");
     if (replicas < 1) {
@@ -107,8 +110,14 @@ public final class Placement {
     }
     if (replicas > byId.size()) {
       boolean one = replicas == 1;
-      throw new IllegalArgumentException(replicas + (one ? " replica needs" : " replicas need")
-          + " at least " + replicas + (one ? " node; " : " nodes; ") + byId.size() + " configured");
+      throw new IllegalArgumentException(
+          replicas
+              + (one ? " replica needs" : " replicas need")
+              + " at least "
+              + replicas
+              + (one ? " node; " : " nodes; ")
+              + byId.size()
+              + " configured");
     }
     List<NodeSpec> sorted = List.copyOf(byId.values());
     TokenRing ring = new TokenRing(sorted, vnodesPerWeight);
@@ -122,8 +131,8 @@ public final class Placement {
       }
       sets.add(List.of(ids));
     }
-    return new Placement(scheme, replicas, vnodesPerWeight, sorted,
-        Collections.unmodifiableList(sets));
+    return new Placement(
+        scheme, replicas, vnodesPerWeight, sorted, Collections.unmodifiableList(sets));
   }
 
   public PartitionScheme scheme() {
@@ -170,9 +179,12 @@ public final class Placement {
 
   @Override
   public boolean equals(Object o) {
-    return o instanceof Placement other && other.scheme.equals(scheme)
-        && other.replicas == replicas && other.vnodesPerWeight == vnodesPerWeight
-        && other.nodes.equals(nodes) && other.replicaSets.equals(replicaSets);
+    return o instanceof Placement other
+        && other.scheme.equals(scheme)
+        && other.replicas == replicas
+        && other.vnodesPerWeight == vnodesPerWeight
+        && other.nodes.equals(nodes)
+        && other.replicaSets.equals(replicaSets);
   }
 
   @Override
@@ -182,7 +194,14 @@ public final class Placement {
 
   @Override
   public String toString() {
-    return "Placement[" + scheme.partitionCount() + " partitions x " + replicas + " replicas on "
-        + nodes.size() + " nodes, V=" + vnodesPerWeight + "]";
+    return "Placement["
+        + scheme.partitionCount()
+        + " partitions x "
+        + replicas
+        + " replicas on "
+        + nodes.size()
+        + " nodes, V="
+        + vnodesPerWeight
+        + "]";
   }
 }

@@ -9,11 +9,11 @@ import java.util.TreeMap;
  * The placement ring: every node's virtual-node tokens, sorted, and the zone-aware clockwise walk
  * that turns a point into a replica set.
  *
- * <p>Node {@code id} with weight {@code w} owns tokens {@code xxh64(utf8(id + "#" + i))} for
- * {@code 0 <= i < w * V}. Hash tags do not apply to tokens: an id containing braces must not
- * collapse all its tokens onto one point. Tokens are ordered as unsigned longs; equal tokens (a
- * 64-bit collision, in practice never) are ordered by node id, then token number, so the order
- * never depends on input order or on hash-map iteration.
+ * <p>Node {@code id} with weight {@code w} owns tokens {@code xxh64(utf8(id + "#" + i))} for {@code
+ * 0 <= i < w * V}. Hash tags do not apply to tokens: an id containing braces must not collapse all
+ * its tokens onto one point. Tokens are ordered as unsigned longs; equal tokens (a 64-bit
+ * collision, in practice never) are ordered by node id, then token number, so the order never
+ * depends on input order or on hash-map iteration.
  */
 final class TokenRing {
   // A guard against configurations that would allocate absurd arrays (weight * V per node).
@@ -37,8 +37,12 @@ final class TokenRing {
       total += (long) node.weight() * vnodesPerWeight;
     }
     if (total > MAX_TOKENS) {
-      throw new IllegalArgumentException("total weight x virtual nodes is " + total
-          + " tokens; at most " + MAX_TOKENS + " allowed");
+      throw new IllegalArgumentException(
+          "total weight x virtual nodes is "
+              + total
+              + " tokens; at most "
+              + MAX_TOKENS
+              + " allowed");
     }
     this.zoneCount = zones.size();
 
@@ -62,13 +66,15 @@ final class TokenRing {
     for (int i = 0; i < count; i++) {
       order[i] = i;
     }
-    Arrays.sort(order, (a, b) -> {
-      int c = Long.compareUnsigned(rawTokens[a], rawTokens[b]);
-      if (c == 0) {
-        c = Integer.compare(rawOwners[a], rawOwners[b]);
-      }
-      return c != 0 ? c : Integer.compare(rawNumbers[a], rawNumbers[b]);
-    });
+    Arrays.sort(
+        order,
+        (a, b) -> {
+          int c = Long.compareUnsigned(rawTokens[a], rawTokens[b]);
+          if (c == 0) {
+            c = Integer.compare(rawOwners[a], rawOwners[b]);
+          }
+          return c != 0 ? c : Integer.compare(rawNumbers[a], rawNumbers[b]);
+        });
     this.tokens = new long[count];
     this.ownerOfToken = new int[count];
     for (int i = 0; i < count; i++) {

@@ -45,7 +45,8 @@ public final class PendingWrites {
     List<Change> out = new ArrayList<>();
     for (Map.Entry<Keyspace, TreeMap<byte[], byte[]>> e : writes.entrySet()) {
       for (Map.Entry<byte[], byte[]> w : e.getValue().entrySet()) {
-        out.add(new Change(e.getKey(), w.getKey(), w.getValue() == TOMBSTONE ? null : w.getValue()));
+        out.add(
+            new Change(e.getKey(), w.getKey(), w.getValue() == TOMBSTONE ? null : w.getValue()));
       }
     }
     return out;

@@ -27,10 +27,14 @@ public interface ReadView {
   /** Convenience for tests and tools: all entries of a keyspace, in key order. */
   default Map<byte[], byte[]> dump(Keyspace space) {
     Map<byte[], byte[]> out = new java.util.TreeMap<>(java.util.Arrays::compareUnsigned);
-    scan(space, null, null, (k, v) -> {
-      out.put(k, v);
-      return true;
-    });
+    scan(
+        space,
+        null,
+        null,
+        (k, v) -> {
+          out.put(k, v);
+          return true;
+        });
     return out;
   }
 }

@@ -40,19 +40,23 @@ public final class SnapshotFormat {
     data.writeLong(applied.index());
     IOException[] failure = new IOException[1];
     for (Keyspace space : Keyspace.values()) {
-      view.scan(space, null, null, (k, v) -> {
-        try {
-          data.writeByte(space.id());
-          data.writeInt(k.length);
-          data.write(k);
-          data.writeInt(v.length);
-          data.write(v);
-          return true;
-        } catch (IOException e) {
-          failure[0] = e;
-          return false;
-        }
-      });
+      view.scan(
+          space,
+          null,
+          null,
+          (k, v) -> {
+            try {
+              data.writeByte(space.id());
+              data.writeInt(k.length);
+              data.write(k);
+              data.writeInt(v.length);
+              data.write(v);
+              return true;
+            } catch (IOException e) {
+              failure[0] = e;
+              return false;
+            }
+          });
       if (failure[0] != null) {
         throw failure[0];
       }
@@ -74,15 +78,17 @@ public final class SnapshotFormat {
   /** Reads the whole file once to check its header and checksum; returns its applied position. */
   public static LogPosition verify(Path file) throws IOException {
     LogPosition[] pos = new LogPosition[1];
-    read(file, new Sink() {
-      @Override
-      public void header(LogPosition applied) {
-        pos[0] = applied;
-      }
+    read(
+        file,
+        new Sink() {
+          @Override
+          public void header(LogPosition applied) {
+            pos[0] = applied;
+          }
 
-      @Override
-      public void entry(Keyspace space, byte[] key, byte[] value) {}
-    });
+          @Override
+          public void entry(Keyspace space, byte[] key, byte[] value) {}
+        });
     return pos[0];
   }
 

@@ -1,8 +1,8 @@
 package io.kvstore.core.storage;
 
 /**
- * Changes to a partition store, applied all together with the log position they came from. A
- * batch reads its own writes through {@link #get}. Not thread-safe: one batch, one thread.
+ * Changes to a partition store, applied all together with the log position they came from. A batch
+ * reads its own writes through {@link #get}. Not thread-safe: one batch, one thread.
  */
 public interface WriteBatch {
 

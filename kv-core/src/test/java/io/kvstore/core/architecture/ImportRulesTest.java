@@ -24,8 +24,8 @@ class ImportRulesTest {
     try (Stream<Path> files = Files.walk(SOURCES)) {
       for (Path f : files.filter(p -> p.toString().endsWith(".java")).toList()) {
         boolean inMapdb = SOURCES.relativize(f).startsWith(Path.of("storage", "mapdb"));
-        boolean importsMapdb = Files.readAllLines(f).stream()
-            .anyMatch(l -> l.startsWith("import org.mapdb."));
+        boolean importsMapdb =
+            Files.readAllLines(f).stream().anyMatch(l -> l.startsWith("import org.mapdb."));
         if (importsMapdb && !inMapdb) {
           offenders.add(f.toString());
         }

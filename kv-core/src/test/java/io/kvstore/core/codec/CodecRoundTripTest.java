@@ -54,8 +54,8 @@ class CodecRoundTripTest {
 
   @Test
   void decode_truncatedEntryFails() {
-    byte[] entry = CommandCodec.encode(
-        new Proposal(RequestId.NONE, new Command.Put(bytes(5), bytes(50))));
+    byte[] entry =
+        CommandCodec.encode(new Proposal(RequestId.NONE, new Command.Put(bytes(5), bytes(50))));
     byte[] cut = java.util.Arrays.copyOf(entry, entry.length - 1);
     assertThrows(CodecException.class, () -> CommandCodec.decode(cut));
   }
@@ -69,8 +69,13 @@ class CodecRoundTripTest {
 
   @Test
   void results_roundTrip() {
-    for (Result r : new Result[] {new Result.Written(99), new Result.Deleted(true, 5),
-        new Result.Deleted(false, 0), new Result.Rejected("nope ✓")}) {
+    for (Result r :
+        new Result[] {
+          new Result.Written(99),
+          new Result.Deleted(true, 5),
+          new Result.Deleted(false, 0),
+          new Result.Rejected("nope ✓")
+        }) {
       assertEquals(r, ResultCodec.decode(ResultCodec.encode(r)));
     }
   }

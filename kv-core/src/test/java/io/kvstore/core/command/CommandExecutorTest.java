@@ -47,9 +47,11 @@ class CommandExecutorTest {
 
   @Test
   void put_versionIsLogIndexAndCreateVersionSticks() {
-    assertEquals(new Result.Written(1), run(new Proposal(RequestId.NONE, new Command.Put(b("a"), b("1")))));
+    assertEquals(
+        new Result.Written(1), run(new Proposal(RequestId.NONE, new Command.Put(b("a"), b("1")))));
     run(new Proposal(RequestId.NONE, new Command.Put(b("b"), b("x"))));
-    assertEquals(new Result.Written(3), run(new Proposal(RequestId.NONE, new Command.Put(b("a"), b("2")))));
+    assertEquals(
+        new Result.Written(3), run(new Proposal(RequestId.NONE, new Command.Put(b("a"), b("2")))));
     VersionedValue a = read("a");
     assertArrayEquals(b("2"), a.value());
     assertEquals(3, a.version());
@@ -58,15 +60,20 @@ class CommandExecutorTest {
 
   @Test
   void delete_missingKeyChangesNothing() {
-    assertEquals(new Result.Deleted(false, 0), run(new Proposal(RequestId.NONE, new Command.Delete(b("a")))));
+    assertEquals(
+        new Result.Deleted(false, 0),
+        run(new Proposal(RequestId.NONE, new Command.Delete(b("a")))));
     run(new Proposal(RequestId.NONE, new Command.Put(b("a"), b("1"))));
-    assertEquals(new Result.Deleted(true, 3), run(new Proposal(RequestId.NONE, new Command.Delete(b("a")))));
+    assertEquals(
+        new Result.Deleted(true, 3), run(new Proposal(RequestId.NONE, new Command.Delete(b("a")))));
     assertNull(read("a"));
   }
 
   @Test
   void emptyKey_isRejectedNotThrown() {
-    assertInstanceOf(Result.Rejected.class, run(new Proposal(RequestId.NONE, new Command.Put(new byte[0], b("v")))));
+    assertInstanceOf(
+        Result.Rejected.class,
+        run(new Proposal(RequestId.NONE, new Command.Put(new byte[0], b("v")))));
     assertEquals(0, store.count(Keyspace.DATA));
   }
 
@@ -107,8 +114,10 @@ class CommandExecutorTest {
     for (int i = 0; i < 3000; i++) {
       byte[] key = b("key-" + rnd.nextInt(200));
       RequestId id = new RequestId(0, 1 + rnd.nextInt(5), i / 3, Math.max(1, i / 3 - 10));
-      Command c = rnd.nextInt(4) == 0 ? new Command.Delete(key)
-          : new Command.Put(key, b("v" + rnd.nextInt()));
+      Command c =
+          rnd.nextInt(4) == 0
+              ? new Command.Delete(key)
+              : new Command.Put(key, b("v" + rnd.nextInt()));
       log.add(new Proposal(rnd.nextInt(10) == 0 ? RequestId.NONE : id, c));
     }
     InMemoryPartitionStore one = new InMemoryPartitionStore();

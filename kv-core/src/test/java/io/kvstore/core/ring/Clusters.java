@@ -7,9 +7,9 @@ import java.util.Random;
 import java.util.Set;
 
 /**
- * Random clusters for the ring's property tests. Every case is drawn from a fixed seed, so each
- * run checks the same cases and a failure names the seed that reproduces it; node ids are random
- * so the cases do not share token layouts.
+ * Random clusters for the ring's property tests. Every case is drawn from a fixed seed, so each run
+ * checks the same cases and a failure names the seed that reproduces it; node ids are random so the
+ * cases do not share token layouts.
  */
 final class Clusters {
   private static final String ID_CHARS = "abcdefghijklmnopqrstuvwxyz0123456789-.{}#";

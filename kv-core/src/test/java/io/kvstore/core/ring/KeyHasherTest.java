@@ -22,16 +22,18 @@ class KeyHasherTest {
 
   // Published XXH64 (seed 0) vectors; they also pin the function, since it is a wire contract.
   @ParameterizedTest(name = "xxh64(\"{1}\") = {0}")
-  @CsvSource(delimiter = '|', value = {
-      "EF46DB3751D8E999|''",
-      "D24EC4F1A98C6E5B|a",
-      "44BC2CF5AD770999|abc",
-      "066ED728FCEEB3BE|message digest",
-      "CFE1F278FA89835C|abcdefghijklmnopqrstuvwxyz",
-      "AAA46907D3047814|ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789",
-      "E04A477F19EE145D|12345678901234567890123456789012345678901234567890123456789012345678901234567890",
-      "0B242D361FDA71BC|The quick brown fox jumps over the lazy dog",
-  })
+  @CsvSource(
+      delimiter = '|',
+      value = {
+        "EF46DB3751D8E999|''",
+        "D24EC4F1A98C6E5B|a",
+        "44BC2CF5AD770999|abc",
+        "066ED728FCEEB3BE|message digest",
+        "CFE1F278FA89835C|abcdefghijklmnopqrstuvwxyz",
+        "AAA46907D3047814|ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789",
+        "E04A477F19EE145D|12345678901234567890123456789012345678901234567890123456789012345678901234567890",
+        "0B242D361FDA71BC|The quick brown fox jumps over the lazy dog",
+      })
   void xxh64_matchesPublishedTestVectors(String expectedHex, String input) {
     assertEquals(Long.parseUnsignedLong(expectedHex, 16), KeyHasher.xxh64(b(input)));
   }
@@ -51,11 +53,11 @@ class KeyHasherTest {
       random.nextBytes(data);
       int off = random.nextInt(data.length + 1);
       int len = random.nextInt(data.length - off + 1);
-      assertEquals(REFERENCE.hash(data, off, len, 0), KeyHasher.xxh64(data, off, len),
-          () -> "len " + len);
+      assertEquals(
+          REFERENCE.hash(data, off, len, 0), KeyHasher.xxh64(data, off, len), () -> "len " + len);
       long hashSeed = random.nextLong();
-      assertEquals(REFERENCE.hash(data, off, len, hashSeed),
-          KeyHasher.xxh64(data, off, len, hashSeed));
+      assertEquals(
+          REFERENCE.hash(data, off, len, hashSeed), KeyHasher.xxh64(data, off, len, hashSeed));
     }
   }
 
@@ -106,10 +108,16 @@ class KeyHasherTest {
     PartitionScheme scheme = PartitionScheme.of(1 + random.nextInt(PartitionScheme.MAX_PARTITIONS));
     for (int i = 0; i < 100; i++) {
       byte[] tag = randomBytes(random, 1 + random.nextInt(12), NO_CLOSE);
-      byte[] one = tagged(randomBytes(random, random.nextInt(8), NO_OPEN), tag,
-          randomBytes(random, random.nextInt(8), ANY));
-      byte[] two = tagged(randomBytes(random, random.nextInt(8), NO_OPEN), tag,
-          randomBytes(random, random.nextInt(8), ANY));
+      byte[] one =
+          tagged(
+              randomBytes(random, random.nextInt(8), NO_OPEN),
+              tag,
+              randomBytes(random, random.nextInt(8), ANY));
+      byte[] two =
+          tagged(
+              randomBytes(random, random.nextInt(8), NO_OPEN),
+              tag,
+              randomBytes(random, random.nextInt(8), ANY));
       assertEquals(KeyHasher.xxh64(tag), KeyHasher.hashKey(one));
       assertEquals(scheme.partitionOf(one), scheme.partitionOf(two));
     }

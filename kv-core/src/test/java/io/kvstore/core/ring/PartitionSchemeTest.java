@@ -89,9 +89,10 @@ class PartitionSchemeTest {
     PartitionScheme scheme = PartitionScheme.of(3);
     BigInteger third = TWO_TO_64.divide(BigInteger.valueOf(3));
     for (int p = 0; p < 3; p++) {
-      BigInteger size = scheme.range(p).endsAtTop()
-          ? TWO_TO_64.subtract(unsigned(scheme.range(p).startInclusive()))
-          : unsigned(scheme.range(p).size());
+      BigInteger size =
+          scheme.range(p).endsAtTop()
+              ? TWO_TO_64.subtract(unsigned(scheme.range(p).startInclusive()))
+              : unsigned(scheme.range(p).size());
       assertTrue(size.subtract(third).abs().compareTo(BigInteger.ONE) <= 0, size::toString);
     }
   }
@@ -132,7 +133,8 @@ class PartitionSchemeTest {
   void partitionOf_keyUsesTheHashTag() {
     PartitionScheme scheme = PartitionScheme.of(4096);
     byte[] tag = "account-7".getBytes(StandardCharsets.UTF_8);
-    assertEquals(scheme.partitionOf(KeyHasher.xxh64(tag)),
+    assertEquals(
+        scheme.partitionOf(KeyHasher.xxh64(tag)),
         scheme.partitionOf("balance:{account-7}".getBytes(StandardCharsets.UTF_8)));
   }
 }

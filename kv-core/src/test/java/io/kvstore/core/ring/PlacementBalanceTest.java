@@ -14,13 +14,12 @@ import org.junit.jupiter.params.provider.MethodSource;
 /**
  * Statistical properties of placement with the default {@code V}, N = 3. Each case is a random
  * cluster drawn from a fixed seed (see {@link Clusters}); the bounds hold with margin over many
- * more seeds than run here (figures in {@link Placement}'s class comment and
- * docs/architecture.md).
+ * more seeds than run here (figures in {@link Placement}'s class comment and docs/architecture.md).
  *
  * <p>Expected replicas per node {@code mu = P x N / nodes} decides how tight balance can be: each
- * partition lands on a node or not, so even a perfect ring leaves a spread of about
- * {@code sqrt(mu)}. The +-25% bounds are therefore checked where {@code mu >= 128}; below that, the
- * spread is checked against that granularity instead.
+ * partition lands on a node or not, so even a perfect ring leaves a spread of about {@code
+ * sqrt(mu)}. The +-25% bounds are therefore checked where {@code mu >= 128}; below that, the spread
+ * is checked against that granularity instead.
  */
 class PlacementBalanceTest {
   private static final int N = Placement.DEFAULT_REPLICAS;
@@ -49,13 +48,26 @@ class PlacementBalanceTest {
     int nodes = 3 + random.nextInt(10);
     int zones = evenZones(random, nodes);
     int partitions = partitionsFor(random, nodes, 128);
-    Placement placement = Placement.compute(Clusters.equalWeights(random, nodes, zones),
-        PartitionScheme.of(partitions));
+    Placement placement =
+        Placement.compute(
+            Clusters.equalWeights(random, nodes, zones), PartitionScheme.of(partitions));
     double mu = (double) partitions * N / nodes;
-    placement.replicaCountsByNode().forEach((id, count) -> assertTrue(
-        Math.abs(count - mu) <= 0.25 * mu,
-        () -> count + " replicas, expected " + mu + " +-25%; " + nodes + " nodes, " + zones
-            + " zones, P=" + partitions));
+    placement
+        .replicaCountsByNode()
+        .forEach(
+            (id, count) ->
+                assertTrue(
+                    Math.abs(count - mu) <= 0.25 * mu,
+                    () ->
+                        count
+                            + " replicas, expected "
+                            + mu
+                            + " +-25%; "
+                            + nodes
+                            + " nodes, "
+                            + zones
+                            + " zones, P="
+                            + partitions));
   }
 
   // Measured worst over 15,000 nodes at P = 64..256: 3.2 sqrt(mu) (75% off mu at P = 64 with 12
@@ -67,13 +79,19 @@ class PlacementBalanceTest {
     int nodes = 3 + random.nextInt(10);
     int zones = evenZones(random, nodes);
     int partitions = PARTITION_COUNTS[random.nextInt(3)];
-    Placement placement = Placement.compute(Clusters.equalWeights(random, nodes, zones),
-        PartitionScheme.of(partitions));
+    Placement placement =
+        Placement.compute(
+            Clusters.equalWeights(random, nodes, zones), PartitionScheme.of(partitions));
     double mu = (double) partitions * N / nodes;
     double bound = Math.max(0.25 * mu, 4 * Math.sqrt(mu));
-    placement.replicaCountsByNode().forEach((id, count) -> assertTrue(
-        Math.abs(count - mu) <= bound,
-        () -> count + " replicas, expected " + mu + " +-" + bound + "; P=" + partitions));
+    placement
+        .replicaCountsByNode()
+        .forEach(
+            (id, count) ->
+                assertTrue(
+                    Math.abs(count - mu) <= bound,
+                    () ->
+                        count + " replicas, expected " + mu + " +-" + bound + "; P=" + partitions));
   }
 
   // A node holds at most one replica of a partition, so a heavy node's share is that of weighted
@@ -90,7 +108,8 @@ class PlacementBalanceTest {
     Placement placement = Placement.compute(cluster, PartitionScheme.of(partitions));
     double expected = partitions * inclusionProbability(cluster, 0, N);
     int heavy = placement.replicaCountsByNode().get(cluster.get(0).id());
-    assertTrue(Math.abs(heavy - expected) <= 0.12 * expected,
+    assertTrue(
+        Math.abs(heavy - expected) <= 0.12 * expected,
         () -> heavy + " replicas, model " + expected + "; " + nodes + " nodes, P=" + partitions);
   }
 
@@ -104,8 +123,8 @@ class PlacementBalanceTest {
     Map<String, Integer> counts =
         Placement.compute(cluster, PartitionScheme.of(4096)).replicaCountsByNode();
     int heavy = counts.get(cluster.get(0).id());
-    double light = (counts.values().stream().mapToInt(Integer::intValue).sum() - heavy)
-        / (double) (nodes - 1);
+    double light =
+        (counts.values().stream().mapToInt(Integer::intValue).sum() - heavy) / (double) (nodes - 1);
     double ratio = heavy / light;
     assertTrue(ratio >= 1.6 && ratio <= 2.1, () -> "ratio " + ratio + " with " + nodes + " nodes");
   }
@@ -122,18 +141,17 @@ class PlacementBalanceTest {
     Join join = Join.random(random, partitions);
     double ideal = (double) N * partitions / (join.nodesBefore + 1);
     int moved = Clusters.movedReplicas(join.before, join.after);
-    assertTrue(moved <= 1.3 * ideal,
-        () -> moved + " replicas moved, ideal " + ideal + "; " + join);
+    assertTrue(moved <= 1.3 * ideal, () -> moved + " replicas moved, ideal " + ideal + "; " + join);
   }
 
   /** n equal nodes (3..12, zones one per node or an even split) and the same plus one node. */
-  private record Join(int partitions, int nodesBefore, int zones, Placement before,
-      Placement after) {
+  private record Join(
+      int partitions, int nodesBefore, int zones, Placement before, Placement after) {
     static Join random(Random random, int partitions) {
       int nodes = 3 + random.nextInt(10);
       int zones = evenZones(random, nodes);
-      List<NodeSpec> cluster = Clusters.equalWeights(random, nodes + 1, zones == nodes ? nodes + 1
-          : zones);
+      List<NodeSpec> cluster =
+          Clusters.equalWeights(random, nodes + 1, zones == nodes ? nodes + 1 : zones);
       NodeSpec joining = cluster.remove(nodes);
       PartitionScheme scheme = PartitionScheme.of(partitions);
       Placement before = Placement.compute(cluster, scheme);

@@ -33,35 +33,45 @@ class PlacementTest {
 
   @Test
   void compute_rejectsMoreReplicasThanNodesInOneLine() {
-    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-        () -> Placement.compute(nodes("a", "z1", "b", "z2"), PartitionScheme.of(8)));
+    IllegalArgumentException e =
+        assertThrows(
+            IllegalArgumentException.class,
+            () -> Placement.compute(nodes("a", "z1", "b", "z2"), PartitionScheme.of(8)));
     assertEquals("3 replicas need at least 3 nodes; 2 configured", e.getMessage());
-    IllegalArgumentException none = assertThrows(IllegalArgumentException.class,
-        () -> Placement.compute(List.of(), PartitionScheme.of(8), 1, 8));
+    IllegalArgumentException none =
+        assertThrows(
+            IllegalArgumentException.class,
+            () -> Placement.compute(List.of(), PartitionScheme.of(8), 1, 8));
     assertEquals("1 replica needs at least 1 node; 0 configured", none.getMessage());
   }
 
   @Test
   void compute_rejectsDuplicateNodeIds() {
-    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-        () -> Placement.compute(nodes("a", "z1", "b", "z2", "a", "z3"), PartitionScheme.of(8)));
+    IllegalArgumentException e =
+        assertThrows(
+            IllegalArgumentException.class,
+            () -> Placement.compute(nodes("a", "z1", "b", "z2", "a", "z3"), PartitionScheme.of(8)));
     assertEquals("duplicate node id: a", e.getMessage());
   }
 
   @Test
   void compute_rejectsReplicaAndVirtualNodeCountsBelowOne() {
     List<NodeSpec> three = nodes("a", "z", "b", "z", "c", "z");
-    assertThrows(IllegalArgumentException.class,
+    assertThrows(
+        IllegalArgumentException.class,
         () -> Placement.compute(three, PartitionScheme.of(8), 0, 8));
-    assertThrows(IllegalArgumentException.class,
+    assertThrows(
+        IllegalArgumentException.class,
         () -> Placement.compute(three, PartitionScheme.of(8), 3, 0));
   }
 
   @Test
   void compute_rejectsAbsurdTokenCounts() {
     List<NodeSpec> huge = List.of(new NodeSpec("a", "z", 1 << 20), NodeSpec.of("b", "z"));
-    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-        () -> Placement.compute(huge, PartitionScheme.of(8), 1, 64));
+    IllegalArgumentException e =
+        assertThrows(
+            IllegalArgumentException.class,
+            () -> Placement.compute(huge, PartitionScheme.of(8), 1, 64));
     assertTrue(e.getMessage().contains("tokens"), e.getMessage());
   }
 
@@ -80,14 +90,25 @@ class PlacementTest {
   @Test
   void golden_pinsTokensAndASmallPlacement() {
     assertEquals(0x0617C3E40DDDC188L, KeyHasher.xxh64("a#0".getBytes(StandardCharsets.UTF_8)));
-    List<NodeSpec> cluster = List.of(
-        NodeSpec.of("a", "rack-1"), NodeSpec.of("b", "rack-1"), NodeSpec.of("c", "rack-2"),
-        NodeSpec.of("d", "rack-3"), new NodeSpec("e", "rack-3", 2));
+    List<NodeSpec> cluster =
+        List.of(
+            NodeSpec.of("a", "rack-1"),
+            NodeSpec.of("b", "rack-1"),
+            NodeSpec.of("c", "rack-2"),
+            NodeSpec.of("d", "rack-3"),
+            new NodeSpec("e", "rack-3", 2));
     Placement placement = Placement.compute(cluster, PartitionScheme.of(8));
-    assertEquals(List.of(
-        List.of("a", "c", "e"), List.of("a", "e", "c"), List.of("b", "e", "c"),
-        List.of("b", "e", "c"), List.of("e", "c", "b"), List.of("b", "c", "e"),
-        List.of("e", "b", "c"), List.of("e", "b", "c")), placement.replicaSets());
+    assertEquals(
+        List.of(
+            List.of("a", "c", "e"),
+            List.of("a", "e", "c"),
+            List.of("b", "e", "c"),
+            List.of("b", "e", "c"),
+            List.of("e", "c", "b"),
+            List.of("b", "c", "e"),
+            List.of("e", "b", "c"),
+            List.of("e", "b", "c")),
+        placement.replicaSets());
   }
 
   static LongStream seeds() {
@@ -105,8 +126,8 @@ class PlacementTest {
     List<NodeSpec> shuffled = new ArrayList<>(cluster);
     Collections.shuffle(shuffled, random);
     assertEquals(first, Placement.compute(shuffled, scheme, replicas, 16));
-    assertEquals(first.replicaSets(),
-        Placement.compute(cluster, scheme, replicas, 16).replicaSets());
+    assertEquals(
+        first.replicaSets(), Placement.compute(cluster, scheme, replicas, 16).replicaSets());
   }
 
   @ParameterizedTest(name = "seed {0}")
@@ -118,8 +139,9 @@ class PlacementTest {
         cluster.stream().collect(Collectors.toMap(NodeSpec::id, NodeSpec::zone));
     long zones = zoneOf.values().stream().distinct().count();
     int replicas = 1 + random.nextInt(cluster.size());
-    Placement placement = Placement.compute(cluster, PartitionScheme.of(1 + random.nextInt(512)),
-        replicas, 1 + random.nextInt(32));
+    Placement placement =
+        Placement.compute(
+            cluster, PartitionScheme.of(1 + random.nextInt(512)), replicas, 1 + random.nextInt(32));
     for (List<String> set : placement.replicaSets()) {
       assertEquals(replicas, set.size());
       assertEquals(replicas, new HashSet<>(set).size(), () -> "repeats a node: " + set);
@@ -140,8 +162,10 @@ class PlacementTest {
     Placement placement = Placement.compute(cluster, scheme, replicas, vnodes);
     List<Token> ring = naiveRing(cluster, vnodes);
     for (int p = 0; p < scheme.partitionCount(); p++) {
-      assertEquals(naiveReplicas(ring, cluster, scheme.range(p).startInclusive(), replicas),
-          placement.replicas(p), "partition " + p);
+      assertEquals(
+          naiveReplicas(ring, cluster, scheme.range(p).startInclusive(), replicas),
+          placement.replicas(p),
+          "partition " + p);
     }
   }
 
@@ -154,8 +178,11 @@ class PlacementTest {
     Random random = new Random(seed);
     List<NodeSpec> cluster = Clusters.anyShape(random);
     List<String> ids = Clusters.randomIds(random, cluster.size() + 1);
-    String newId = ids.stream().filter(id -> cluster.stream().noneMatch(n -> n.id().equals(id)))
-        .findFirst().orElseThrow();
+    String newId =
+        ids.stream()
+            .filter(id -> cluster.stream().noneMatch(n -> n.id().equals(id)))
+            .findFirst()
+            .orElseThrow();
     // Its zone is an existing one or a new one.
     String zone = random.nextBoolean() ? cluster.get(0).zone() : "zone-new";
     int replicas = 1 + random.nextInt(cluster.size());
@@ -187,15 +214,15 @@ class PlacementTest {
 
   @Test
   void replicas_everyNodeHoldsEveryPartitionWhenReplicasEqualNodes() {
-    Placement placement = Placement.compute(nodes("a", "z", "b", "z", "c", "z"),
-        PartitionScheme.of(64));
+    Placement placement =
+        Placement.compute(nodes("a", "z", "b", "z", "c", "z"), PartitionScheme.of(64));
     assertEquals(Map.of("a", 64, "b", 64, "c", 64), placement.replicaCountsByNode());
   }
 
   @Test
   void replicas_rejectsPartitionsOutsideTheScheme() {
-    Placement placement = Placement.compute(nodes("a", "z", "b", "z", "c", "z"),
-        PartitionScheme.of(4));
+    Placement placement =
+        Placement.compute(nodes("a", "z", "b", "z", "c", "z"), PartitionScheme.of(4));
     assertThrows(IndexOutOfBoundsException.class, () -> placement.replicas(4));
   }
 
@@ -209,13 +236,15 @@ class PlacementTest {
         ring.add(new Token(KeyHasher.xxh64(name), node.id(), i));
       }
     }
-    ring.sort(Comparator.comparing(Token::value, Long::compareUnsigned)
-        .thenComparing(Token::node).thenComparingInt(Token::number));
+    ring.sort(
+        Comparator.comparing(Token::value, Long::compareUnsigned)
+            .thenComparing(Token::node)
+            .thenComparingInt(Token::number));
     return ring;
   }
 
-  private static List<String> naiveReplicas(List<Token> ring, List<NodeSpec> cluster, long point,
-      int replicas) {
+  private static List<String> naiveReplicas(
+      List<Token> ring, List<NodeSpec> cluster, long point, int replicas) {
     List<Token> walk = new ArrayList<>();
     for (Token t : ring) {
       if (Long.compareUnsigned(t.value(), point) >= 0) {

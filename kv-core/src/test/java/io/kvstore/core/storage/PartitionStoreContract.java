@@ -117,10 +117,14 @@ public abstract class PartitionStoreContract {
     store.scan(Keyspace.DATA, new byte[] {2}, new byte[] {(byte) 0x80}, (k, v) -> some.add(k));
     assertEquals(3, some.size());
     List<byte[]> first = new ArrayList<>();
-    store.scan(Keyspace.DATA, null, null, (k, v) -> {
-      first.add(k);
-      return false;
-    });
+    store.scan(
+        Keyspace.DATA,
+        null,
+        null,
+        (k, v) -> {
+          first.add(k);
+          return false;
+        });
     assertEquals(1, first.size());
   }
 

@@ -46,7 +46,10 @@ public final class KvGrpcService extends KvGrpc.KvImplBase {
   private final RequestLimits limits;
   private final Supplier<ClusterStatusResponse> status;
 
-  public KvGrpcService(RaftGateway gateway, Router router, RequestLimits limits,
+  public KvGrpcService(
+      RaftGateway gateway,
+      Router router,
+      RequestLimits limits,
       Supplier<ClusterStatusResponse> status) {
     this.gateway = gateway;
     this.router = router;
@@ -58,20 +61,25 @@ public final class KvGrpcService extends KvGrpc.KvImplBase {
   public void put(PutRequest req, StreamObserver<PutResponse> out) {
     byte[] key = req.getKey().toByteArray();
     byte[] value = req.getValue().toByteArray();
-    if (!valid(out, () -> {
-      limits.checkKey(key);
-      limits.checkValue(value);
-    })) {
+    if (!valid(
+        out,
+        () -> {
+          limits.checkKey(key);
+          limits.checkValue(value);
+        })) {
       return;
     }
     Proposal p = new Proposal(requestId(req.getHeader()), new Command.Put(key, value));
-    reply(out, gateway.write(router.groupOf(key), CommandCodec.encode(p), deadlineMs()), bytes -> {
-      Result r = ResultCodec.decode(bytes);
-      if (r instanceof Result.Written w) {
-        return PutResponse.newBuilder().setVersion(w.version()).build();
-      }
-      throw rejected(r);
-    });
+    reply(
+        out,
+        gateway.write(router.groupOf(key), CommandCodec.encode(p), deadlineMs()),
+        bytes -> {
+          Result r = ResultCodec.decode(bytes);
+          if (r instanceof Result.Written w) {
+            return PutResponse.newBuilder().setVersion(w.version()).build();
+          }
+          throw rejected(r);
+        });
   }
 
   @Override
@@ -81,13 +89,19 @@ public final class KvGrpcService extends KvGrpc.KvImplBase {
       return;
     }
     Proposal p = new Proposal(requestId(req.getHeader()), new Command.Delete(key));
-    reply(out, gateway.write(router.groupOf(key), CommandCodec.encode(p), deadlineMs()), bytes -> {
-      Result r = ResultCodec.decode(bytes);
-      if (r instanceof Result.Deleted d) {
-        return DeleteResponse.newBuilder().setDeleted(d.existed()).setVersion(d.version()).build();
-      }
-      throw rejected(r);
-    });
+    reply(
+        out,
+        gateway.write(router.groupOf(key), CommandCodec.encode(p), deadlineMs()),
+        bytes -> {
+          Result r = ResultCodec.decode(bytes);
+          if (r instanceof Result.Deleted d) {
+            return DeleteResponse.newBuilder()
+                .setDeleted(d.existed())
+                .setVersion(d.version())
+                .build();
+          }
+          throw rejected(r);
+        });
   }
 
   @Override
@@ -96,14 +110,21 @@ public final class KvGrpcService extends KvGrpc.KvImplBase {
     if (!valid(out, () -> limits.checkKey(key))) {
       return;
     }
-    reply(out, gateway.read(router.groupOf(key), QueryCodec.encodeGet(key), deadlineMs()), bytes -> {
-      VersionedValue v = QueryCodec.decodeGetReply(bytes);
-      if (v == null) {
-        return GetResponse.newBuilder().setFound(false).build();
-      }
-      return GetResponse.newBuilder().setFound(true).setValue(ByteString.copyFrom(v.value()))
-          .setVersion(v.version()).setCreateVersion(v.createVersion()).build();
-    });
+    reply(
+        out,
+        gateway.read(router.groupOf(key), QueryCodec.encodeGet(key), deadlineMs()),
+        bytes -> {
+          VersionedValue v = QueryCodec.decodeGetReply(bytes);
+          if (v == null) {
+            return GetResponse.newBuilder().setFound(false).build();
+          }
+          return GetResponse.newBuilder()
+              .setFound(true)
+              .setValue(ByteString.copyFrom(v.value()))
+              .setVersion(v.version())
+              .setCreateVersion(v.createVersion())
+              .build();
+        });
   }
 
   @Override
@@ -113,8 +134,8 @@ public final class KvGrpcService extends KvGrpc.KvImplBase {
   }
 
   private static RequestId requestId(WriteHeader h) {
-    return new RequestId(h.getSessionHigh(), h.getSessionLow(), h.getSequence(),
-        h.getLowestUnacked());
+    return new RequestId(
+        h.getSessionHigh(), h.getSessionLow(), h.getSequence(), h.getLowestUnacked());
   }
 
   private static StatusRuntimeException rejected(Result r) {
@@ -138,18 +159,24 @@ public final class KvGrpcService extends KvGrpc.KvImplBase {
     return d == null ? 0 : Math.max(1, d.timeRemaining(TimeUnit.MILLISECONDS));
   }
 
-  private static <T> void reply(StreamObserver<T> out, CompletableFuture<byte[]> f,
-      Function<byte[], T> decode) {
-    f.thenApply(decode).whenComplete((value, error) -> {
-      if (error == null) {
-        out.onNext(value);
-        out.onCompleted();
-        return;
-      }
-      Throwable e = error instanceof CompletionException && error.getCause() != null
-          ? error.getCause() : error;
-      out.onError(e instanceof StatusRuntimeException ? e
-          : Status.INTERNAL.withDescription(String.valueOf(e)).asRuntimeException());
-    });
+  private static <T> void reply(
+      StreamObserver<T> out, CompletableFuture<byte[]> f, Function<byte[], T> decode) {
+    f.thenApply(decode)
+        .whenComplete(
+            (value, error) -> {
+              if (error == null) {
+                out.onNext(value);
+                out.onCompleted();
+                return;
+              }
+              Throwable e =
+                  error instanceof CompletionException && error.getCause() != null
+                      ? error.getCause()
+                      : error;
+              out.onError(
+                  e instanceof StatusRuntimeException
+                      ? e
+                      : Status.INTERNAL.withDescription(String.valueOf(e)).asRuntimeException());
+            });
   }
 }

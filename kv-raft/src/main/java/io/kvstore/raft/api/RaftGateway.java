@@ -52,8 +52,8 @@ public final class RaftGateway {
    * @param clientEndpointOf the client API endpoint of a peer, or null if unknown
    * @param timeoutMs how long to wait for an outcome before answering DEADLINE_EXCEEDED
    */
-  public RaftGateway(RaftServer server, Function<RaftPeerId, String> clientEndpointOf,
-      long timeoutMs) {
+  public RaftGateway(
+      RaftServer server, Function<RaftPeerId, String> clientEndpointOf, long timeoutMs) {
     this.server = server;
     this.clientEndpointOf = clientEndpointOf;
     this.timeoutMs = timeoutMs;
@@ -69,51 +69,59 @@ public final class RaftGateway {
     return submit(group, query, RaftClientRequest.readRequestType(), deadlineMs);
   }
 
-  private CompletableFuture<byte[]> submit(RaftGroupId group, byte[] payload,
-      RaftClientRequest.Type type, long deadlineMs) {
+  private CompletableFuture<byte[]> submit(
+      RaftGroupId group, byte[] payload, RaftClientRequest.Type type, long deadlineMs) {
     long wait = deadlineMs > 0 ? Math.min(deadlineMs, timeoutMs) : timeoutMs;
-    RaftClientRequest request = RaftClientRequest.newBuilder()
-        .setClientId(clientId)
-        .setServerId(server.getId())
-        .setGroupId(group)
-        .setCallId(callIds.incrementAndGet())
-        .setMessage(Message.valueOf(UnsafeByteOperations.unsafeWrap(payload)))
-        .setType(type)
-        .setTimeoutMs(wait)
-        .build();
+    RaftClientRequest request =
+        RaftClientRequest.newBuilder()
+            .setClientId(clientId)
+            .setServerId(server.getId())
+            .setGroupId(group)
+            .setCallId(callIds.incrementAndGet())
+            .setMessage(Message.valueOf(UnsafeByteOperations.unsafeWrap(payload)))
+            .setType(type)
+            .setTimeoutMs(wait)
+            .build();
     CompletableFuture<RaftClientReply> reply;
     try {
       reply = server.submitClientRequestAsync(request);
     } catch (IOException e) {
       return CompletableFuture.failedFuture(unavailable("server not running: " + e.getMessage()));
     }
-    return reply.orTimeout(wait, TimeUnit.MILLISECONDS).handle((r, error) -> {
-      if (error != null) {
-        throw new CompletionException(translate(unwrap(error), wait));
-      }
-      if (!r.isSuccess()) {
-        throw new CompletionException(translate(r.getException(), wait));
-      }
-      ByteString content = r.getMessage().getContent();
-      return content.toByteArray();
-    });
+    return reply
+        .orTimeout(wait, TimeUnit.MILLISECONDS)
+        .handle(
+            (r, error) -> {
+              if (error != null) {
+                throw new CompletionException(translate(unwrap(error), wait));
+              }
+              if (!r.isSuccess()) {
+                throw new CompletionException(translate(r.getException(), wait));
+              }
+              ByteString content = r.getMessage().getContent();
+              return content.toByteArray();
+            });
   }
 
   private StatusRuntimeException translate(Throwable error, long waitMs) {
     if (error instanceof NotLeaderException nle) {
       Metadata trailers = new Metadata();
-      String leader = nle.getSuggestedLeader() == null ? null
-          : clientEndpointOf.apply(nle.getSuggestedLeader().getId());
+      String leader =
+          nle.getSuggestedLeader() == null
+              ? null
+              : clientEndpointOf.apply(nle.getSuggestedLeader().getId());
       if (leader != null) {
         trailers.put(KvClient.LEADER_KEY, leader);
       }
       return Status.FAILED_PRECONDITION
-          .withDescription("not the leader" + (leader == null ? "; leader unknown" : "; leader is " + leader))
+          .withDescription(
+              "not the leader" + (leader == null ? "; leader unknown" : "; leader is " + leader))
           .asRuntimeException(trailers);
     }
     if (error instanceof TimeoutException) {
       return Status.DEADLINE_EXCEEDED
-          .withDescription("no outcome within " + waitMs + " ms (no quorum?)").asRuntimeException();
+          .withDescription("no outcome within " + waitMs + " ms (no quorum?)")
+          .asRuntimeException();
     }
     if (error instanceof StateMachineException sme) {
       LOG.warn("state machine error: {}", sme.getMessage());

@@ -41,6 +41,7 @@ import org.slf4j.bridge.SLF4JBridgeHandler;
  */
 public final class KvNode implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(KvNode.class);
+
   /** Partitions of this version: one group holds every key. */
   static final int PARTITIONS = 1;
 
@@ -73,18 +74,21 @@ public final class KvNode implements AutoCloseable {
     PartitionGroups groups = new PartitionGroups(config.members(), PARTITIONS);
     MapDbPartitionStore.Options storeOptions =
         new MapDbPartitionStore.Options(config.storageCommitEveryEntries(), 16L << 20);
-    RaftServer raft = RaftServer.newBuilder()
-        .setServerId(RaftPeerId.valueOf(config.nodeId()))
-        .setProperties(RaftSettings.build(config))
-        .setStateMachineRegistry(gid -> {
-          int p = groups.partitionOf(gid);
-          if (p < 0) {
-            throw new IllegalStateException("group " + gid + " is not a partition of this cluster");
-          }
-          return new KvStateMachine(p, dir -> MapDbPartitionStore.open(dir, storeOptions));
-        })
-        .setOption(RaftStorage.StartupOption.RECOVER)
-        .build();
+    RaftServer raft =
+        RaftServer.newBuilder()
+            .setServerId(RaftPeerId.valueOf(config.nodeId()))
+            .setProperties(RaftSettings.build(config))
+            .setStateMachineRegistry(
+                gid -> {
+                  int p = groups.partitionOf(gid);
+                  if (p < 0) {
+                    throw new IllegalStateException(
+                        "group " + gid + " is not a partition of this cluster");
+                  }
+                  return new KvStateMachine(p, dir -> MapDbPartitionStore.open(dir, storeOptions));
+                })
+            .setOption(RaftStorage.StartupOption.RECOVER)
+            .build();
     KvNode node = new KvNode(config, raft, groups);
     try {
       raft.start();
@@ -95,8 +99,12 @@ public final class KvNode implements AutoCloseable {
       node.close();
       throw e;
     }
-    LOG.info("node {} started: raft {}, client {}, data {}", config.nodeId(), self.raftAddress(),
-        self.clientAddress(), config.dataDir().toAbsolutePath());
+    LOG.info(
+        "node {} started: raft {}, client {}, data {}",
+        config.nodeId(),
+        self.raftAddress(),
+        self.clientAddress(),
+        config.dataDir().toAbsolutePath());
     return node;
   }
 
@@ -109,21 +117,29 @@ public final class KvNode implements AutoCloseable {
         continue;
       }
       if (initializedBefore) {
-        throw new NodeStartException("data directory " + config.dataDir()
-            + " was initialized but has no Raft group for partition " + p
-            + "; refusing to create it again (restore the directory or replace the node)");
+        throw new NodeStartException(
+            "data directory "
+                + config.dataDir()
+                + " was initialized but has no Raft group for partition "
+                + p
+                + "; refusing to create it again (restore the directory or replace the node)");
       }
       try {
-        RaftClientReply reply = raft.groupManagement(GroupManagementRequest.newAdd(
-            admin, raft.getId(), callId.incrementAndGet(), group));
+        RaftClientReply reply =
+            raft.groupManagement(
+                GroupManagementRequest.newAdd(
+                    admin, raft.getId(), callId.incrementAndGet(), group));
         if (!reply.isSuccess()) {
-          throw new IOException("cannot create group of partition " + p + ": "
-              + reply.getException());
+          throw new IOException(
+              "cannot create group of partition " + p + ": " + reply.getException());
         }
       } catch (AlreadyExistsException e) {
         continue; // created concurrently: the outcome we wanted
       }
-      LOG.info("created Raft group {} for partition {} with members {}", group.getGroupId(), p,
+      LOG.info(
+          "created Raft group {} for partition {} with members {}",
+          group.getGroupId(),
+          p,
           group.getPeers());
     }
   }
@@ -141,18 +157,25 @@ public final class KvNode implements AutoCloseable {
     Member self = config.self();
     RaftGateway gateway = new RaftGateway(raft, this::clientEndpoint, config.requestTimeoutMs());
     RaftGroupId only = PartitionGroups.groupId(0);
-    KvGrpcService service = new KvGrpcService(gateway, key -> only,
-        new RequestLimits(config.maxKeyBytes(), config.maxValueBytes()), this::status);
+    KvGrpcService service =
+        new KvGrpcService(
+            gateway,
+            key -> only,
+            new RequestLimits(config.maxKeyBytes(), config.maxValueBytes()),
+            this::status);
     try {
-      grpc = NettyServerBuilder.forAddress(new InetSocketAddress(self.host(), self.clientPort()))
-          .addService(service)
-          .maxInboundMessageSize(config.maxValueBytes() + config.maxKeyBytes() + (64 << 10))
-          .build()
-          .start();
+      grpc =
+          NettyServerBuilder.forAddress(new InetSocketAddress(self.host(), self.clientPort()))
+              .addService(service)
+              .maxInboundMessageSize(config.maxValueBytes() + config.maxKeyBytes() + (64 << 10))
+              .build()
+              .start();
     } catch (IOException e) {
       if (e instanceof BindException || e.getCause() instanceof BindException) {
-        throw new NodeStartException("client address " + self.clientAddress()
-            + " is not available: port in use or address not local");
+        throw new NodeStartException(
+            "client address "
+                + self.clientAddress()
+                + " is not available: port in use or address not local");
       }
       throw e;
     }
@@ -166,25 +189,27 @@ public final class KvNode implements AutoCloseable {
   /** This node's view of itself and the groups it hosts. */
   public ClusterStatusResponse status() {
     Member self = config.self();
-    ClusterStatusResponse.Builder b = ClusterStatusResponse.newBuilder()
-        .setNodeId(config.nodeId())
-        .setClientEndpoint(self.clientAddress())
-        .setRaftEndpoint(self.raftAddress())
-        .setUptimeMs(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startedNanos));
+    ClusterStatusResponse.Builder b =
+        ClusterStatusResponse.newBuilder()
+            .setNodeId(config.nodeId())
+            .setClientEndpoint(self.clientAddress())
+            .setRaftEndpoint(self.raftAddress())
+            .setUptimeMs(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startedNanos));
     try {
       for (RaftGroupId gid : raft.getGroupIds()) {
         RaftServer.Division d = raft.getDivision(gid);
         DivisionInfo info = d.getInfo();
         RaftPeerId leader = info.getLeaderId();
-        GroupStatus.Builder g = GroupStatus.newBuilder()
-            .setPartition(Math.max(0, groups.partitionOf(gid)))
-            .setGroupId(gid.getUuid().toString())
-            .setRole(info.getCurrentRole().name())
-            .setTerm(info.getCurrentTerm())
-            .setCommitIndex(d.getRaftLog().getLastCommittedIndex())
-            .setAppliedIndex(info.getLastAppliedIndex())
-            .setLeaderId(leader == null ? "" : leader.toString())
-            .setHealthy(info.isAlive() && leader != null);
+        GroupStatus.Builder g =
+            GroupStatus.newBuilder()
+                .setPartition(Math.max(0, groups.partitionOf(gid)))
+                .setGroupId(gid.getUuid().toString())
+                .setRole(info.getCurrentRole().name())
+                .setTerm(info.getCurrentTerm())
+                .setCommitIndex(d.getRaftLog().getLastCommittedIndex())
+                .setAppliedIndex(info.getLastAppliedIndex())
+                .setLeaderId(leader == null ? "" : leader.toString())
+                .setHealthy(info.isAlive() && leader != null);
         d.getGroup().getPeers().forEach(peer -> g.addMembers(peer.getId().toString()));
         b.addGroups(g);
       }

@@ -15,13 +15,13 @@ public record Member(String id, String host, int raftPort, int clientPort) {
   static Member parse(String spec) {
     String[] parts = spec.trim().split(":");
     if (parts.length != 4) {
-      throw new ConfigException("cluster.members entry '" + spec.trim()
-          + "' is not id:host:raftPort:clientPort");
+      throw new ConfigException(
+          "cluster.members entry '" + spec.trim() + "' is not id:host:raftPort:clientPort");
     }
     String id = parts[0];
     if (!id.matches("[A-Za-z0-9_-]{1,64}")) {
-      throw new ConfigException("cluster.members: node id '" + id
-          + "' must be 1-64 letters, digits, '-' or '_'");
+      throw new ConfigException(
+          "cluster.members: node id '" + id + "' must be 1-64 letters, digits, '-' or '_'");
     }
     return new Member(id, parts[1], port(parts[2], spec), port(parts[3], spec));
   }
@@ -35,6 +35,7 @@ public record Member(String id, String host, int raftPort, int clientPort) {
     } catch (NumberFormatException ignored) {
       // reported below
     }
-    throw new ConfigException("cluster.members entry '" + spec.trim() + "': invalid port '" + s + "'");
+    throw new ConfigException(
+        "cluster.members entry '" + spec.trim() + "': invalid port '" + s + "'");
   }
 }

@@ -16,9 +16,9 @@ import java.util.Set;
 
 /**
  * A node's configuration, loaded once from a properties file and validated as a whole. Every key,
- * its meaning and default is documented in {@code conf/node1.properties}. Keys starting with
- * {@code ratis.} are passed to Apache Ratis unchanged (without the prefix), for tuning not covered
- * here. System properties {@code -Dkv.<key>=value} override the file.
+ * its meaning and default is documented in {@code conf/node1.properties}. Keys starting with {@code
+ * ratis.} are passed to Apache Ratis unchanged (without the prefix), for tuning not covered here.
+ * System properties {@code -Dkv.<key>=value} override the file.
  */
 public record NodeConfig(
     String nodeId,
@@ -34,11 +34,19 @@ public record NodeConfig(
     int requestTimeoutMs,
     Map<String, String> ratisOverrides) {
 
-  static final Set<String> KEYS = Set.of("node.id", "node.data-dir", "cluster.members",
-      "raft.election-timeout-min-ms", "raft.election-timeout-max-ms",
-      "raft.snapshot.auto-trigger-entries", "raft.log.segment-size-mb",
-      "storage.commit-every-entries", "limits.max-key-bytes", "limits.max-value-bytes",
-      "server.request-timeout-ms");
+  static final Set<String> KEYS =
+      Set.of(
+          "node.id",
+          "node.data-dir",
+          "cluster.members",
+          "raft.election-timeout-min-ms",
+          "raft.election-timeout-max-ms",
+          "raft.snapshot.auto-trigger-entries",
+          "raft.log.segment-size-mb",
+          "storage.commit-every-entries",
+          "limits.max-key-bytes",
+          "limits.max-value-bytes",
+          "server.request-timeout-ms");
 
   /** This node's own member entry. */
   public Member self() {
@@ -49,7 +57,9 @@ public record NodeConfig(
     return members.stream().filter(m -> m.id().equals(id)).findFirst().orElse(null);
   }
 
-  /** Loads and validates {@code file}; relative data directories resolve against the working dir. */
+  /**
+   * Loads and validates {@code file}; relative data directories resolve against the working dir.
+   */
   public static NodeConfig load(Path file) {
     Properties p = new Properties();
     try (Reader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
@@ -100,10 +110,19 @@ public record NodeConfig(
     int minMs = intValue(p, "raft.election-timeout-min-ms", 1000, 50, 60_000);
     int maxMs = intValue(p, "raft.election-timeout-max-ms", 2000, 50, 120_000);
     if (maxMs <= minMs) {
-      throw new ConfigException("raft.election-timeout-max-ms (" + maxMs
-          + ") must be greater than raft.election-timeout-min-ms (" + minMs + ")");
+      throw new ConfigException(
+          "raft.election-timeout-max-ms ("
+              + maxMs
+              + ") must be greater than raft.election-timeout-min-ms ("
+              + minMs
+              + ")");
     }
-    return new NodeConfig(id, dataDir, List.copyOf(members), minMs, maxMs,
+    return new NodeConfig(
+        id,
+        dataDir,
+        List.copyOf(members),
+        minMs,
+        maxMs,
         longValue(p, "raft.snapshot.auto-trigger-entries", 100_000, 100, Long.MAX_VALUE),
         intValue(p, "raft.log.segment-size-mb", 8, 1, 1024),
         intValue(p, "storage.commit-every-entries", 1000, 1, 1_000_000),
@@ -138,8 +157,8 @@ public record NodeConfig(
       throw new ConfigException("config key '" + key + "': '" + s.trim() + "' is not a number");
     }
     if (v < min || v > max) {
-      throw new ConfigException("config key '" + key + "': " + v + " is outside " + min + ".."
-          + max);
+      throw new ConfigException(
+          "config key '" + key + "': " + v + " is outside " + min + ".." + max);
     }
     return v;
   }

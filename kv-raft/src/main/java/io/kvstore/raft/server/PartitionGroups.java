@@ -11,9 +11,9 @@ import org.apache.ratis.protocol.RaftPeer;
 import org.apache.ratis.protocol.RaftPeerId;
 
 /**
- * Maps partitions to Raft groups. A partition's group id is derived from the partition number
- * alone (a name-based UUID), so every node computes the same id without coordination. Never change
- * the derivation: existing data directories are named by it.
+ * Maps partitions to Raft groups. A partition's group id is derived from the partition number alone
+ * (a name-based UUID), so every node computes the same id without coordination. Never change the
+ * derivation: existing data directories are named by it.
  */
 public final class PartitionGroups {
   private final List<Member> members;
@@ -29,8 +29,9 @@ public final class PartitionGroups {
   }
 
   public static RaftGroupId groupId(int partition) {
-    return RaftGroupId.valueOf(UUID.nameUUIDFromBytes(
-        ("kvstore-partition-" + partition).getBytes(StandardCharsets.UTF_8)));
+    return RaftGroupId.valueOf(
+        UUID.nameUUIDFromBytes(
+            ("kvstore-partition-" + partition).getBytes(StandardCharsets.UTF_8)));
   }
 
   public int count() {
@@ -45,11 +46,14 @@ public final class PartitionGroups {
 
   /** The Raft group of a partition with its replicas. */
   public RaftGroup group(int partition) {
-    return RaftGroup.valueOf(groupId(partition), members.stream().map(PartitionGroups::peer).toList());
+    return RaftGroup.valueOf(
+        groupId(partition), members.stream().map(PartitionGroups::peer).toList());
   }
 
   static RaftPeer peer(Member m) {
-    return RaftPeer.newBuilder().setId(RaftPeerId.valueOf(m.id())).setAddress(m.raftAddress())
+    return RaftPeer.newBuilder()
+        .setId(RaftPeerId.valueOf(m.id()))
+        .setAddress(m.raftAddress())
         .build();
   }
 }

@@ -26,14 +26,19 @@ final class Preflight {
     } catch (FileSystemException e) {
       throw new NodeStartException("data directory " + dir + " cannot be created: " + reason(e));
     } catch (IOException e) {
-      throw new NodeStartException("data directory " + dir + " cannot be created: " + e.getMessage());
+      throw new NodeStartException(
+          "data directory " + dir + " cannot be created: " + e.getMessage());
     }
     if (!Files.isDirectory(dir)) {
       throw new NodeStartException("data directory " + dir + " is not a directory");
     }
     Path probe = dir.resolve(".write-probe");
-    try (FileChannel ch = FileChannel.open(probe, StandardOpenOption.CREATE,
-        StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
+    try (FileChannel ch =
+        FileChannel.open(
+            probe,
+            StandardOpenOption.CREATE,
+            StandardOpenOption.WRITE,
+            StandardOpenOption.TRUNCATE_EXISTING)) {
       ch.write(java.nio.ByteBuffer.wrap(new byte[4096]));
       ch.force(true);
     } catch (AccessDeniedException e) {
@@ -54,14 +59,21 @@ final class Preflight {
       s.setReuseAddress(true);
       s.bind(new InetSocketAddress(host, port));
     } catch (IOException e) {
-      throw new NodeStartException(what + " address " + host + ":" + port
-          + " is not available (" + e.getMessage() + "): port in use or address not local");
+      throw new NodeStartException(
+          what
+              + " address "
+              + host
+              + ":"
+              + port
+              + " is not available ("
+              + e.getMessage()
+              + "): port in use or address not local");
     }
   }
 
   /**
-   * Whether this data directory was initialized before. A directory initialized for another node
-   * id is refused: its Raft state would be replayed under the wrong identity.
+   * Whether this data directory was initialized before. A directory initialized for another node id
+   * is refused: its Raft state would be replayed under the wrong identity.
    */
   static boolean initializedBefore(Path dir, String nodeId) {
     Path marker = dir.resolve(MARKER);
@@ -71,8 +83,8 @@ final class Preflight {
     try {
       String stored = Files.readString(marker, StandardCharsets.UTF_8).trim();
       if (!stored.equals(nodeId)) {
-        throw new NodeStartException("data directory " + dir + " belongs to node '" + stored
-            + "', not '" + nodeId + "'");
+        throw new NodeStartException(
+            "data directory " + dir + " belongs to node '" + stored + "', not '" + nodeId + "'");
       }
       return true;
     } catch (IOException e) {

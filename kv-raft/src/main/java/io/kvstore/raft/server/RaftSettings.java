@@ -37,13 +37,16 @@ final class RaftSettings {
     GrpcConfigKeys.Server.setPort(p, self.raftPort());
     File raftDir = config.dataDir().resolve("raft").toFile();
     RaftServerConfigKeys.setStorageDir(p, List.of(raftDir));
-    RaftServerConfigKeys.setRemovedGroupsDir(p, config.dataDir().resolve("removed-groups").toFile());
+    RaftServerConfigKeys.setRemovedGroupsDir(
+        p, config.dataDir().resolve("removed-groups").toFile());
     RaftServerConfigKeys.Read.setOption(p, RaftServerConfigKeys.Read.Option.LINEARIZABLE);
     RaftServerConfigKeys.Read.setTimeout(p, ms(config.requestTimeoutMs()));
     RaftServerConfigKeys.Rpc.setTimeoutMin(p, ms(config.electionTimeoutMinMs()));
     RaftServerConfigKeys.Rpc.setTimeoutMax(p, ms(config.electionTimeoutMaxMs()));
-    RaftServerConfigKeys.Rpc.setRequestTimeout(p, ms(Math.max(3000, config.electionTimeoutMaxMs())));
-    RaftServerConfigKeys.Log.setSegmentSizeMax(p, SizeInBytes.valueOf(config.logSegmentSizeMb() + "MB"));
+    RaftServerConfigKeys.Rpc.setRequestTimeout(
+        p, ms(Math.max(3000, config.electionTimeoutMaxMs())));
+    RaftServerConfigKeys.Log.setSegmentSizeMax(
+        p, SizeInBytes.valueOf(config.logSegmentSizeMb() + "MB"));
     RaftServerConfigKeys.Log.setPreallocatedSize(p, SizeInBytes.valueOf("1MB"));
     RaftServerConfigKeys.Log.setLogMetadataEnabled(p, false);
     RaftServerConfigKeys.Snapshot.setAutoTriggerEnabled(p, true);

@@ -37,10 +37,10 @@ import org.slf4j.LoggerFactory;
 /**
  * The state machine of one partition's Raft group.
  *
- * <p>Threading (Ratis): {@code applyTransaction}, {@code notifyTermIndexUpdated},
- * {@code takeSnapshot} and {@code reinitialize} run on the group's single apply thread, in log
- * order; {@code query} runs concurrently on RPC threads and reads the store, which is safe for
- * concurrent readers; {@code startTransaction} runs on the leader's RPC threads.
+ * <p>Threading (Ratis): {@code applyTransaction}, {@code notifyTermIndexUpdated}, {@code
+ * takeSnapshot} and {@code reinitialize} run on the group's single apply thread, in log order;
+ * {@code query} runs concurrently on RPC threads and reads the store, which is safe for concurrent
+ * readers; {@code startTransaction} runs on the leader's RPC threads.
  *
  * <p>Restart: the store keeps its applied position durably with its data. Ratis replays the log
  * from the latest snapshot's index, so entries at or below the store's position are skipped, and
@@ -80,11 +80,17 @@ public final class KvStateMachine extends BaseStateMachine {
     super.initialize(server, groupId, raftStorage);
     storage.init(raftStorage);
     Path storeDir = raftStorage.getStorageDir().getRoot().toPath().resolve("kvdb");
-    getLifeCycle().startAndTransition(() -> {
-      store = opener.open(storeDir);
-      loadSnapshotIfNewer();
-    }, IOException.class);
-    LOG.info("partition {} opened at {} (snapshot {})", partition, store.applied(),
+    getLifeCycle()
+        .startAndTransition(
+            () -> {
+              store = opener.open(storeDir);
+              loadSnapshotIfNewer();
+            },
+            IOException.class);
+    LOG.info(
+        "partition {} opened at {} (snapshot {})",
+        partition,
+        store.applied(),
         storage.getLatestSnapshot() == null ? "none" : storage.getLatestSnapshot().getTermIndex());
   }
 
@@ -93,8 +99,11 @@ public final class KvStateMachine extends BaseStateMachine {
     SingleFileSnapshotInfo snapshot = storage.getLatestSnapshot();
     if (snapshot != null && snapshot.getIndex() > store.applied().index()) {
       File file = snapshot.getFile().getPath().toFile();
-      LOG.info("partition {}: loading snapshot {} (store was at {})", partition,
-          snapshot.getTermIndex(), store.applied());
+      LOG.info(
+          "partition {}: loading snapshot {} (store was at {})",
+          partition,
+          snapshot.getTermIndex(),
+          store.applied());
       store.importSnapshot(file.toPath());
     }
     LogPosition applied = store.applied();
@@ -156,8 +165,14 @@ public final class KvStateMachine extends BaseStateMachine {
   public CompletableFuture<Message> queryStale(Message request, long minIndex) {
     long applied = getLastAppliedTermIndex().getIndex();
     if (applied < minIndex) {
-      return CompletableFuture.failedFuture(new StaleReadException(
-          "partition " + partition + " replica applied " + applied + " < required " + minIndex));
+      return CompletableFuture.failedFuture(
+          new StaleReadException(
+              "partition "
+                  + partition
+                  + " replica applied "
+                  + applied
+                  + " < required "
+                  + minIndex));
     }
     return query(request);
   }

@@ -45,11 +45,12 @@ final class SnapshotWriter {
       Files.deleteIfExists(tmp);
       throw e;
     }
-    Files.move(tmp, target.toPath(), StandardCopyOption.ATOMIC_MOVE,
-        StandardCopyOption.REPLACE_EXISTING);
+    Files.move(
+        tmp, target.toPath(), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
     MD5Hash md5 = MD5FileUtil.computeAndSaveMd5ForFile(target);
     fsyncDirectory(dir);
-    storage.updateLatestSnapshot(new SingleFileSnapshotInfo(new FileInfo(target.toPath(), md5), at));
+    storage.updateLatestSnapshot(
+        new SingleFileSnapshotInfo(new FileInfo(target.toPath(), md5), at));
   }
 
   private static void fsyncDirectory(Path dir) throws IOException {

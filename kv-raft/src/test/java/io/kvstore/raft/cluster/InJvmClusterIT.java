@@ -64,8 +64,8 @@ class InJvmClusterIT {
       client.put(b("k"), b("v"));
       assertThrows(KvInvalidArgumentException.class, () -> client.put(new byte[0], b("v")));
       assertThrows(KvInvalidArgumentException.class, () -> client.put(new byte[1025], b("v")));
-      assertThrows(KvInvalidArgumentException.class,
-          () -> client.put(b("k"), new byte[(1 << 20) + 1]));
+      assertThrows(
+          KvInvalidArgumentException.class, () -> client.put(b("k"), new byte[(1 << 20) + 1]));
       assertArrayEquals(b("v"), client.get(b("k")).orElseThrow().value());
       long version = client.get(b("k")).orElseThrow().version();
       client.put(b("k2"), new byte[1 << 20]);
@@ -106,11 +106,14 @@ class InJvmClusterIT {
       assertArrayEquals(b("1"), client.get(b("before")).orElseThrow().value());
       assertArrayEquals(b("2"), client.get(b("after")).orElseThrow().value());
       cluster.start(leader);
-      Poll.until("old leader catches up", WAIT, () -> {
-        ClusterStatusResponse s = cluster.node(leader).status();
-        return s.getGroups(0).getAppliedIndex() >= cluster.node(newLeader).status().getGroups(0)
-            .getCommitIndex();
-      });
+      Poll.until(
+          "old leader catches up",
+          WAIT,
+          () -> {
+            ClusterStatusResponse s = cluster.node(leader).status();
+            return s.getGroups(0).getAppliedIndex()
+                >= cluster.node(newLeader).status().getGroups(0).getCommitIndex();
+          });
     }
   }
 

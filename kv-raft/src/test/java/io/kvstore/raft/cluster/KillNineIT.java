@@ -42,20 +42,25 @@ class KillNineIT {
 
       cluster.kill9(victim);
       int before = load.ackedCount();
-      Poll.until("writes resume without the killed node", WAIT,
-          () -> load.ackedCount() >= before + 300);
+      Poll.until(
+          "writes resume without the killed node", WAIT, () -> load.ackedCount() >= before + 300);
       cluster.start(victim);
       int beforeRestart = load.ackedCount();
-      Poll.until("writes continue after restart", WAIT,
-          () -> load.ackedCount() >= beforeRestart + 300);
+      Poll.until(
+          "writes continue after restart", WAIT, () -> load.ackedCount() >= beforeRestart + 300);
       Map<String, Long> acked = load.stopAndGetAcked();
 
       int leader = cluster.awaitLeader(client, WAIT);
       long commit = cluster.status(client, leader).getGroups(0).getCommitIndex();
-      Poll.until("restarted node applies up to the leader's commit index", WAIT, () -> {
-        ClusterStatusResponse s = cluster.status(client, victim);
-        return s != null && s.getGroupsCount() == 1 && s.getGroups(0).getAppliedIndex() >= commit;
-      });
+      Poll.until(
+          "restarted node applies up to the leader's commit index",
+          WAIT,
+          () -> {
+            ClusterStatusResponse s = cluster.status(client, victim);
+            return s != null
+                && s.getGroupsCount() == 1
+                && s.getGroups(0).getAppliedIndex() >= commit;
+          });
 
       try (KvClient viaVictim = cluster.clientOf(victim)) {
         List<String> missing = new ArrayList<>();
@@ -69,7 +74,8 @@ class KillNineIT {
           for (int j = 0; j < chunk.size(); j++) {
             String k = chunk.get(j);
             Optional<KeyValue> kv = reads.get(j).get();
-            if (kv.isEmpty() || !new String(kv.get().value(), UTF_8).equals(WriteLoad.valueOf(k))
+            if (kv.isEmpty()
+                || !new String(kv.get().value(), UTF_8).equals(WriteLoad.valueOf(k))
                 || kv.get().version() != acked.get(k)) {
               missing.add(k);
             }
@@ -79,7 +85,8 @@ class KillNineIT {
         assertEquals(1, viaVictim.endpoints().size(), "reads were served by the restarted node");
       }
       assertTrue(acked.size() >= 800, "load made progress: " + acked.size());
-      System.out.printf("kill -9 test: %d writes acknowledged, %d failed, all %d verified%n",
+      System.out.printf(
+          "kill -9 test: %d writes acknowledged, %d failed, all %d verified%n",
           acked.size(), load.failedCount(), acked.size());
     }
   }

@@ -23,8 +23,8 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * A replica that missed more than the leader still has in its log must receive a snapshot, load
- * it through the pause/reinitialize lifecycle, and keep applying afterwards.
+ * A replica that missed more than the leader still has in its log must receive a snapshot, load it
+ * through the pause/reinitialize lifecycle, and keep applying afterwards.
  */
 @Timeout(240)
 class SnapshotInstallIT {
@@ -54,14 +54,16 @@ class SnapshotInstallIT {
       }
       int current = cluster.awaitLeader(GROUP, WAIT);
       RaftServer.Division ld = cluster.node(current).raftServer().getDivision(GROUP);
-      Poll.until("leader log purged past the lagging replica", WAIT,
+      Poll.until(
+          "leader log purged past the lagging replica",
+          WAIT,
           () -> ld.getRaftLog().getStartIndex() > stoppedAt + 1);
 
       cluster.start(lagging);
       long target = ld.getRaftLog().getLastCommittedIndex();
       RaftServer.Division lg = cluster.node(lagging).raftServer().getDivision(GROUP);
-      Poll.until("lagging replica catches up", WAIT,
-          () -> lg.getInfo().getLastAppliedIndex() >= target);
+      Poll.until(
+          "lagging replica catches up", WAIT, () -> lg.getInfo().getLastAppliedIndex() >= target);
       KvStateMachine sm = (KvStateMachine) lg.getStateMachine();
       assertEquals(LifeCycle.State.RUNNING, sm.getLifeCycleState());
       assertTrue(sm.getLatestSnapshot() != null, "a snapshot was installed");
@@ -72,7 +74,8 @@ class SnapshotInstallIT {
           Arrays.fill(value, (byte) i);
           assertArrayEquals(value, viaLagging.get(("k" + i).getBytes(UTF_8)).orElseThrow().value());
         }
-        assertArrayEquals("install".getBytes(UTF_8),
+        assertArrayEquals(
+            "install".getBytes(UTF_8),
             viaLagging.get("after".getBytes(UTF_8)).orElseThrow().value());
       }
     }

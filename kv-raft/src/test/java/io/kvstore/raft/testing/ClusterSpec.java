@@ -55,8 +55,13 @@ public final class ClusterSpec {
       if (i > 0) {
         sb.append(',');
       }
-      sb.append(id(i)).append(':').append(hosts.get(i)).append(':').append(ports.get(i)[0])
-          .append(':').append(ports.get(i)[1]);
+      sb.append(id(i))
+          .append(':')
+          .append(hosts.get(i))
+          .append(':')
+          .append(ports.get(i)[0])
+          .append(':')
+          .append(ports.get(i)[1]);
     }
     return sb.toString();
   }

@@ -7,8 +7,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /** Picks loopback addresses and free ports for test clusters. */
 public final class Ports {
-  private static final AtomicInteger NEXT_HOST = new AtomicInteger(
-      20 + (int) (ProcessHandle.current().pid() % 100));
+  private static final AtomicInteger NEXT_HOST =
+      new AtomicInteger(20 + (int) (ProcessHandle.current().pid() % 100));
 
   private Ports() {}
 

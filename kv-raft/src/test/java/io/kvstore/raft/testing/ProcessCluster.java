@@ -14,8 +14,8 @@ import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 
 /**
- * A cluster of separate node processes (one JVM each, started from the test classpath), for
- * crash tests: {@link #kill9} sends SIGKILL. Every process is stopped by its handle, never by name.
+ * A cluster of separate node processes (one JVM each, started from the test classpath), for crash
+ * tests: {@link #kill9} sends SIGKILL. Every process is stopped by its handle, never by name.
  */
 public final class ProcessCluster implements AutoCloseable {
   private final ClusterSpec spec;
@@ -49,12 +49,22 @@ public final class ProcessCluster implements AutoCloseable {
         spec.properties(i).store(out, null);
       }
       String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-      List<String> cmd = new ArrayList<>(List.of(java, "-Xmx256m", "-XX:+UseSerialGC",
-          "-cp", System.getProperty("java.class.path"),
-          NodeProcessMain.class.getName(), conf.toString()));
+      List<String> cmd =
+          new ArrayList<>(
+              List.of(
+                  java,
+                  "-Xmx256m",
+                  "-XX:+UseSerialGC",
+                  "-cp",
+                  System.getProperty("java.class.path"),
+                  NodeProcessMain.class.getName(),
+                  conf.toString()));
       Path log = root.resolve(spec.id(i) + ".log");
-      processes[i] = new ProcessBuilder(cmd).redirectErrorStream(true)
-          .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
+      processes[i] =
+          new ProcessBuilder(cmd)
+              .redirectErrorStream(true)
+              .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
+              .start();
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
@@ -125,13 +135,17 @@ public final class ProcessCluster implements AutoCloseable {
   }
 
   public KvClient client() {
-    return KvClient.builder().endpoints(spec.clientEndpoints()).timeout(Duration.ofSeconds(20))
+    return KvClient.builder()
+        .endpoints(spec.clientEndpoints())
+        .timeout(Duration.ofSeconds(20))
         .build();
   }
 
   public KvClient clientOf(int i) {
-    return KvClient.builder().endpoints(List.of(spec.clientEndpoint(i)))
-        .timeout(Duration.ofSeconds(20)).build();
+    return KvClient.builder()
+        .endpoints(List.of(spec.clientEndpoint(i)))
+        .timeout(Duration.ofSeconds(20))
+        .build();
   }
 
   public Path log(int i) {

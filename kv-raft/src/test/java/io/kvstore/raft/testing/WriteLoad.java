@@ -55,14 +55,17 @@ public final class WriteLoad implements AutoCloseable {
         return;
       }
       String key = "load-" + n;
-      client.putAsync(key.getBytes(UTF_8), valueOf(key).getBytes(UTF_8)).whenComplete((v, e) -> {
-        if (e == null) {
-          acked.put(key, v);
-        } else {
-          failed.incrementAndGet();
-        }
-        permits.release();
-      });
+      client
+          .putAsync(key.getBytes(UTF_8), valueOf(key).getBytes(UTF_8))
+          .whenComplete(
+              (v, e) -> {
+                if (e == null) {
+                  acked.put(key, v);
+                } else {
+                  failed.incrementAndGet();
+                }
+                permits.release();
+              });
     }
     permits.acquireUninterruptibly(inFlight);
   }

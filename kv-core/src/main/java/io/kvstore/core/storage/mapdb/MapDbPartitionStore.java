@@ -74,9 +74,11 @@ public final class MapDbPartitionStore implements PartitionStore {
     try {
       store.handle = openHandle(current.resolve(FILE_NAME), options);
     } catch (RuntimeException e) {
-      LOG.warn("Partition store {} did not open ({}); setting it aside and starting empty; "
+      LOG.warn(
+          "Partition store {} did not open ({}); setting it aside and starting empty; "
               + "it will be rebuilt from the latest snapshot and the Raft log",
-          current, e.toString());
+          current,
+          e.toString());
       Path fresh = store.directory.quarantineCurrentAndCreateNext();
       store.handle = openHandle(fresh.resolve(FILE_NAME), options);
     }
@@ -86,17 +88,19 @@ public final class MapDbPartitionStore implements PartitionStore {
   }
 
   private static Handle openHandle(Path file, Options options) {
-    DB db = DBMaker.fileDB(file.toFile())
-        .fileMmapEnableIfSupported()
-        .cleanerHackEnable()
-        .transactionEnable()
-        .allocateIncrement(options.allocateIncrementBytes())
-        .make();
+    DB db =
+        DBMaker.fileDB(file.toFile())
+            .fileMmapEnableIfSupported()
+            .cleanerHackEnable()
+            .transactionEnable()
+            .allocateIncrement(options.allocateIncrementBytes())
+            .make();
     try {
       Map<Keyspace, BTreeMap<byte[], byte[]>> maps = new EnumMap<>(Keyspace.class);
       for (Keyspace k : Keyspace.values()) {
-        maps.put(k, db.treeMap("ks" + k.id(), Serializer.BYTE_ARRAY, Serializer.BYTE_ARRAY)
-            .createOrOpen());
+        maps.put(
+            k,
+            db.treeMap("ks" + k.id(), Serializer.BYTE_ARRAY, Serializer.BYTE_ARRAY).createOrOpen());
       }
       Atomic.Long term = db.atomicLong("applied.term").createOrOpen();
       Atomic.Long index = db.atomicLong("applied.index").createOrOpen();
@@ -256,17 +260,19 @@ public final class MapDbPartitionStore implements PartitionStore {
     Handle fresh = openHandle(next.resolve(FILE_NAME), options);
     LogPosition[] pos = new LogPosition[1];
     try {
-      SnapshotFormat.read(snapshotFile, new SnapshotFormat.Sink() {
-        @Override
-        public void header(LogPosition p) {
-          pos[0] = p;
-        }
+      SnapshotFormat.read(
+          snapshotFile,
+          new SnapshotFormat.Sink() {
+            @Override
+            public void header(LogPosition p) {
+              pos[0] = p;
+            }
 
-        @Override
-        public void entry(Keyspace space, byte[] key, byte[] value) {
-          fresh.maps.get(space).put(key, value);
-        }
-      });
+            @Override
+            public void entry(Keyspace space, byte[] key, byte[] value) {
+              fresh.maps.get(space).put(key, value);
+            }
+          });
       fresh.term.set(pos[0].term());
       fresh.index.set(pos[0].index());
       fresh.db.commit();

@@ -90,8 +90,8 @@ final class StoreDirectory {
 
   private void markReady(long g) throws IOException {
     Path marker = gen(g).resolve(READY);
-    try (FileChannel ch = FileChannel.open(marker, StandardOpenOption.CREATE,
-        StandardOpenOption.WRITE)) {
+    try (FileChannel ch =
+        FileChannel.open(marker, StandardOpenOption.CREATE, StandardOpenOption.WRITE)) {
       ch.force(true);
     }
     fsyncDirectory(gen(g));

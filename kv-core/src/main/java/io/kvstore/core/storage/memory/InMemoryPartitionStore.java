@@ -147,17 +147,19 @@ public final class InMemoryPartitionStore implements PartitionStore {
       fresh.put(k, new TreeMap<>(Arrays::compareUnsigned));
     }
     LogPosition[] pos = new LogPosition[1];
-    SnapshotFormat.read(snapshotFile, new SnapshotFormat.Sink() {
-      @Override
-      public void header(LogPosition p) {
-        pos[0] = p;
-      }
+    SnapshotFormat.read(
+        snapshotFile,
+        new SnapshotFormat.Sink() {
+          @Override
+          public void header(LogPosition p) {
+            pos[0] = p;
+          }
 
-      @Override
-      public void entry(Keyspace space, byte[] key, byte[] value) {
-        fresh.get(space).put(key, value);
-      }
-    });
+          @Override
+          public void entry(Keyspace space, byte[] key, byte[] value) {
+            fresh.get(space).put(key, value);
+          }
+        });
     lock.writeLock().lock();
     try {
       maps.clear();
