@@ -9,12 +9,14 @@ import io.kvstore.core.command.RequestId;
  *
  * <ul>
  *   <li>{@code 0x01} PUT: key (varint length + bytes), value (varint length + bytes)
+ *   <li>{@code 0x03} PUT_IF: expected version (i64), key, value
  *   <li>{@code 0x02} DELETE: key
  * </ul>
  */
 public final class CommandCodec {
   static final int PUT = 0x01;
   static final int DELETE = 0x02;
+  static final int PUT_IF = 0x03;
 
   private CommandCodec() {}
 
@@ -26,6 +28,9 @@ public final class CommandCodec {
     RequestId id = p.requestId();
     w.i64(id.clientHigh()).i64(id.clientLow()).i64(id.sequence()).i64(id.lowestUnacked());
     if (c instanceof Command.Put put) {
+      if (put.conditional()) {
+        w.i64(put.expectedVersion());
+      }
       w.bytes(put.key()).bytes(put.value());
     } else {
       w.bytes(c.key());
@@ -40,6 +45,10 @@ public final class CommandCodec {
     Command c =
         switch (op) {
           case PUT -> new Command.Put(r.bytes(), r.bytes());
+          case PUT_IF -> {
+            long expected = r.i64();
+            yield new Command.Put(r.bytes(), r.bytes(), expected);
+          }
           case DELETE -> new Command.Delete(r.bytes());
           default -> throw new CodecException(String.format("unknown command opcode 0x%02x", op));
         };
@@ -48,8 +57,8 @@ public final class CommandCodec {
   }
 
   private static int opcode(Command c) {
-    if (c instanceof Command.Put) {
-      return PUT;
+    if (c instanceof Command.Put put) {
+      return put.conditional() ? PUT_IF : PUT;
     }
     if (c instanceof Command.Delete) {
       return DELETE;

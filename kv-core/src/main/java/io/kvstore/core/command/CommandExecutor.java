@@ -26,6 +26,7 @@ public final class CommandExecutor {
   public static final int MAX_SESSIONS = 10_000;
   public static final long RESULT_WINDOW = 4096;
   private static final byte[] SESSION_COUNT = "session.count".getBytes(StandardCharsets.US_ASCII);
+  private static final byte[] KEY_COUNT = "data.keys".getBytes(StandardCharsets.US_ASCII);
 
   /**
    * Applies {@code proposal} as the entry at {@code index}. Reads go through {@code batch}; writes
@@ -60,17 +61,38 @@ public final class CommandExecutor {
       return new Result.Rejected("empty key");
     }
     byte[] stored = batch.get(Keyspace.DATA, key);
+    VersionedValue current = stored == null ? null : ValueCodec.decode(stored);
     if (command instanceof Command.Put put) {
-      long created = stored == null ? index : ValueCodec.decode(stored).createVersion();
+      long currentVersion = current == null ? Command.ABSENT : current.version();
+      if (put.conditional() && put.expectedVersion() != currentVersion) {
+        return new Result.ConditionFailed(currentVersion);
+      }
+      long created = current == null ? index : current.createVersion();
       batch.put(
           Keyspace.DATA, key, ValueCodec.encode(new VersionedValue(put.value(), index, created)));
+      if (current == null) {
+        addToCounter(batch, KEY_COUNT, 1);
+      }
       return new Result.Written(index);
     }
-    if (stored == null) {
+    if (current == null) {
       return new Result.Deleted(false, 0);
     }
     batch.delete(Keyspace.DATA, key);
+    addToCounter(batch, KEY_COUNT, -1);
     return new Result.Deleted(true, index);
+  }
+
+  /** The number of user keys in a store written by this executor. */
+  public static long keyCount(io.kvstore.core.storage.ReadView view) {
+    byte[] v = view.get(Keyspace.META, KEY_COUNT);
+    return v == null ? 0 : ByteBuffer.wrap(v).getLong();
+  }
+
+  private static void addToCounter(WriteBatch batch, byte[] name, long delta) {
+    byte[] v = batch.get(Keyspace.META, name);
+    long n = (v == null ? 0 : ByteBuffer.wrap(v).getLong()) + delta;
+    batch.put(Keyspace.META, name, longBytes(n));
   }
 
   private void remember(

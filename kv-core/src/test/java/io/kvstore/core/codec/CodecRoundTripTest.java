@@ -37,6 +37,22 @@ class CodecRoundTripTest {
   }
 
   @Test
+  void conditionalPut_roundTripsExpectedVersion() {
+    for (long expected : new long[] {Command.ABSENT, 1, Long.MAX_VALUE}) {
+      Proposal p = new Proposal(RequestId.NONE, new Command.Put(bytes(4), bytes(10), expected));
+      Command.Put back = (Command.Put) CommandCodec.decode(CommandCodec.encode(p)).command();
+      assertEquals(expected, back.expectedVersion());
+    }
+    Command.Put plain =
+        (Command.Put)
+            CommandCodec.decode(
+                    CommandCodec.encode(
+                        new Proposal(RequestId.NONE, new Command.Put(bytes(4), bytes(10)))))
+                .command();
+    assertEquals(Command.ANY_VERSION, plain.expectedVersion());
+  }
+
+  @Test
   void delete_roundTrips() {
     Proposal p = new Proposal(RequestId.NONE, new Command.Delete(bytes(9)));
     Proposal back = CommandCodec.decode(CommandCodec.encode(p));
@@ -74,6 +90,7 @@ class CodecRoundTripTest {
           new Result.Written(99),
           new Result.Deleted(true, 5),
           new Result.Deleted(false, 0),
+          new Result.ConditionFailed(3),
           new Result.Rejected("nope ✓")
         }) {
       assertEquals(r, ResultCodec.decode(ResultCodec.encode(r)));

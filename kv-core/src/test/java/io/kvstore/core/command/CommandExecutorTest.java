@@ -108,6 +108,34 @@ class CommandExecutorTest {
   }
 
   @Test
+  void conditionalPut_appliesOnlyOnMatchingVersion() {
+    Proposal ifAbsent =
+        new Proposal(RequestId.NONE, new Command.Put(b("c"), b("1"), Command.ABSENT));
+    assertEquals(new Result.Written(1), run(ifAbsent));
+    assertEquals(new Result.ConditionFailed(1), run(ifAbsent));
+    assertEquals(
+        new Result.ConditionFailed(1),
+        run(new Proposal(RequestId.NONE, new Command.Put(b("c"), b("x"), 7))));
+    assertArrayEquals(b("1"), read("c").value());
+    assertEquals(
+        new Result.Written(4),
+        run(new Proposal(RequestId.NONE, new Command.Put(b("c"), b("2"), 1))));
+    assertArrayEquals(b("2"), read("c").value());
+  }
+
+  @Test
+  void keyCount_followsCreatesAndDeletes() {
+    run(new Proposal(RequestId.NONE, new Command.Put(b("a"), b("1"))));
+    run(new Proposal(RequestId.NONE, new Command.Put(b("a"), b("2"))));
+    run(new Proposal(RequestId.NONE, new Command.Put(b("b"), b("1"))));
+    run(new Proposal(RequestId.NONE, new Command.Delete(b("zz"))));
+    assertEquals(2, CommandExecutor.keyCount(store));
+    run(new Proposal(RequestId.NONE, new Command.Delete(b("a"))));
+    assertEquals(1, CommandExecutor.keyCount(store));
+    assertEquals(store.count(Keyspace.DATA), CommandExecutor.keyCount(store));
+  }
+
+  @Test
   void replayingSameLogTwice_givesIdenticalState() {
     Random rnd = new Random(7);
     List<Proposal> log = new ArrayList<>();
