@@ -12,7 +12,7 @@ import java.util.concurrent.TimeUnit;
  * The nodes a client knows, one lazily opened channel each, and which one it currently believes
  * leads. Thread-safe.
  */
-final class Endpoints implements AutoCloseable {
+final class Endpoints implements Route, AutoCloseable {
   private final List<String> known;
   private final Map<String, ManagedChannel> channels = new ConcurrentHashMap<>();
   private final int maxMessageBytes;
@@ -47,12 +47,14 @@ final class Endpoints implements AutoCloseable {
     }
   }
 
-  String preferred() {
+  @Override
+  public String pick() {
     return preferred;
   }
 
   /** Remembers a leader hint; unknown endpoints become known. */
-  synchronized void leaderIs(String endpoint) {
+  @Override
+  public synchronized void leaderIs(String endpoint) {
     parse(endpoint);
     if (!known.contains(endpoint)) {
       known.add(endpoint);
@@ -61,7 +63,8 @@ final class Endpoints implements AutoCloseable {
   }
 
   /** Moves on from a node that failed: the next known endpoint after it becomes preferred. */
-  synchronized void failed(String endpoint) {
+  @Override
+  public synchronized void failed(String endpoint) {
     if (!endpoint.equals(preferred)) {
       return;
     }

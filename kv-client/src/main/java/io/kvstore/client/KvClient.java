@@ -5,10 +5,12 @@ import io.grpc.Metadata;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.stub.StreamObserver;
+import io.kvstore.client.proto.ClusterMapResponse;
 import io.kvstore.client.proto.ClusterStatusRequest;
 import io.kvstore.client.proto.ClusterStatusResponse;
 import io.kvstore.client.proto.DeleteRequest;
 import io.kvstore.client.proto.DeleteResponse;
+import io.kvstore.client.proto.GetClusterMapRequest;
 import io.kvstore.client.proto.GetRequest;
 import io.kvstore.client.proto.GetResponse;
 import io.kvstore.client.proto.KvGrpc;
@@ -28,6 +30,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BiConsumer;
 
 /**
@@ -48,6 +51,10 @@ public final class KvClient implements AutoCloseable {
   public static final Metadata.Key<String> LEADER_KEY =
       Metadata.Key.of("kv-leader", Metadata.ASCII_STRING_MARSHALLER);
 
+  /** Trailer key the server uses for the epoch of its cluster map. */
+  public static final Metadata.Key<String> EPOCH_KEY =
+      Metadata.Key.of("kv-epoch", Metadata.ASCII_STRING_MARSHALLER);
+
   private static final long MIN_BACKOFF_MS = 20;
   private static final long MAX_BACKOFF_MS = 1000;
 
@@ -59,6 +66,8 @@ public final class KvClient implements AutoCloseable {
   private final long sessionLow;
   private final AtomicLong sequence = new AtomicLong();
   private final ConcurrentSkipListSet<Long> inFlight = new ConcurrentSkipListSet<>();
+  private final AtomicReference<CompletableFuture<PartitionRouter>> router =
+      new AtomicReference<>();
 
   private KvClient(Builder b) {
     this.endpoints = new Endpoints(b.endpoints, b.maxMessageBytes);
@@ -151,6 +160,15 @@ public final class KvClient implements AutoCloseable {
     }
   }
 
+  /** The cluster map, fetched fresh from the configured endpoints. */
+  public ClusterMapResponse clusterMap() {
+    long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMs);
+    return join(
+        callAny(
+            (stub, obs) -> stub.getClusterMap(GetClusterMapRequest.getDefaultInstance(), obs),
+            deadline));
+  }
+
   /** The endpoints this client knows (configured ones plus leader hints). */
   public List<String> endpoints() {
     return endpoints.all();
@@ -166,7 +184,7 @@ public final class KvClient implements AutoCloseable {
             .setKey(ByteString.copyFrom(key))
             .setValue(ByteString.copyFrom(value))
             .build();
-    CompletableFuture<PutResponse> f = write(header, (stub, obs) -> stub.put(req, obs));
+    CompletableFuture<PutResponse> f = write(header, key, (stub, obs) -> stub.put(req, obs));
     return f.thenApply(PutResponse::getVersion);
   }
 
@@ -174,13 +192,13 @@ public final class KvClient implements AutoCloseable {
     WriteHeader header = nextHeader();
     DeleteRequest req =
         DeleteRequest.newBuilder().setHeader(header).setKey(ByteString.copyFrom(key)).build();
-    CompletableFuture<DeleteResponse> f = write(header, (stub, obs) -> stub.delete(req, obs));
+    CompletableFuture<DeleteResponse> f = write(header, key, (stub, obs) -> stub.delete(req, obs));
     return f.thenApply(d -> new DeleteResult(d.getDeleted(), d.getVersion()));
   }
 
   public CompletableFuture<Optional<KeyValue>> getAsync(byte[] key) {
     GetRequest req = GetRequest.newBuilder().setKey(ByteString.copyFrom(key)).build();
-    CompletableFuture<GetResponse> f = call((stub, obs) -> stub.get(req, obs));
+    CompletableFuture<GetResponse> f = callKey(key, (stub, obs) -> stub.get(req, obs));
     return f.thenApply(
         r ->
             r.getFound()
@@ -206,8 +224,8 @@ public final class KvClient implements AutoCloseable {
   }
 
   private <T> CompletableFuture<T> write(
-      WriteHeader header, BiConsumer<KvGrpc.KvStub, StreamObserver<T>> rpc) {
-    CompletableFuture<T> f = call(rpc);
+      WriteHeader header, byte[] key, BiConsumer<KvGrpc.KvStub, StreamObserver<T>> rpc) {
+    CompletableFuture<T> f = callKey(key, rpc);
     // Only a definite outcome releases the sequence; after a timeout the write may still apply.
     f.whenComplete(
         (r, e) -> {
@@ -218,79 +236,141 @@ public final class KvClient implements AutoCloseable {
     return f;
   }
 
-  private <T> CompletableFuture<T> call(BiConsumer<KvGrpc.KvStub, StreamObserver<T>> rpc) {
-    CompletableFuture<T> result = new CompletableFuture<>();
+  /** A request about {@code key}: routed to the leader of the key's partition. */
+  private <T> CompletableFuture<T> callKey(
+      byte[] key, BiConsumer<KvGrpc.KvStub, StreamObserver<T>> rpc) {
     long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMs);
-    attempt(rpc, result, deadline, 0, null);
+    CompletableFuture<T> result = new CompletableFuture<>();
+    routerFuture(deadline)
+        .whenComplete(
+            (r, e) -> {
+              if (e != null) {
+                result.completeExceptionally(unwrap(e));
+              } else {
+                attempt(new Call<>(r.route(r.partitionOf(key)), r, rpc, result, deadline), 0, null);
+              }
+            });
     return result;
   }
 
-  private <T> void attempt(
+  /** A request any node can answer, sent to the configured endpoints. */
+  private <T> CompletableFuture<T> callAny(
+      BiConsumer<KvGrpc.KvStub, StreamObserver<T>> rpc, long deadline) {
+    CompletableFuture<T> result = new CompletableFuture<>();
+    attempt(new Call<>(endpoints, null, rpc, result, deadline), 0, null);
+    return result;
+  }
+
+  /** The cached router, fetching the cluster map first when there is none (or it failed). */
+  private CompletableFuture<PartitionRouter> routerFuture(long deadline) {
+    CompletableFuture<PartitionRouter> f = router.get();
+    if (f != null && !f.isCompletedExceptionally()) {
+      return f;
+    }
+    CompletableFuture<PartitionRouter> fresh = fetchMap(deadline);
+    if (router.compareAndSet(f, fresh)) {
+      return fresh;
+    }
+    return router.get();
+  }
+
+  private CompletableFuture<PartitionRouter> fetchMap(long deadline) {
+    CompletableFuture<ClusterMapResponse> f =
+        callAny(
+            (stub, obs) -> stub.getClusterMap(GetClusterMapRequest.getDefaultInstance(), obs),
+            deadline);
+    return f.thenApply(PartitionRouter::new);
+  }
+
+  /** Replaces the map when a server reports a newer epoch than the cached one. */
+  private void refreshMap(PartitionRouter current, long epoch) {
+    if (current == null || epoch <= current.epoch()) {
+      return;
+    }
+    long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMs);
+    fetchMap(deadline)
+        .thenAccept(
+            fresh -> {
+              CompletableFuture<PartitionRouter> now = router.get();
+              if (now != null
+                  && now.isDone()
+                  && !now.isCompletedExceptionally()
+                  && now.join().epoch() < fresh.epoch()) {
+                fresh.inherit(now.join());
+                router.compareAndSet(now, CompletableFuture.completedFuture(fresh));
+              }
+            });
+  }
+
+  /** One client call across its attempts. */
+  private record Call<T>(
+      Route route,
+      PartitionRouter router,
       BiConsumer<KvGrpc.KvStub, StreamObserver<T>> rpc,
       CompletableFuture<T> result,
-      long deadline,
-      int failures,
-      Throwable last) {
-    long remainingMs = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
+      long deadline) {}
+
+  private <T> void attempt(Call<T> call, int failures, Throwable last) {
+    long remainingMs = TimeUnit.NANOSECONDS.toMillis(call.deadline - System.nanoTime());
     if (remainingMs <= 0) {
-      result.completeExceptionally(
+      call.result.completeExceptionally(
           new KvTimeoutException(
               "request timed out after " + timeoutMs + " ms" + describe(last), last));
       return;
     }
-    String endpoint = endpoints.preferred();
+    String endpoint = call.route.pick();
     KvGrpc.KvStub stub =
         KvGrpc.newStub(endpoints.channel(endpoint))
             .withDeadlineAfter(Math.min(attemptTimeoutMs, remainingMs), TimeUnit.MILLISECONDS);
     CompletableFuture<T> one = new CompletableFuture<>();
-    rpc.accept(stub, observer(one));
+    call.rpc.accept(stub, observer(one));
     one.whenComplete(
         (value, error) -> {
           if (error == null) {
-            result.complete(value);
+            call.result.complete(value);
             return;
           }
           Status status = Status.fromThrowable(error);
           switch (status.getCode()) {
             case INVALID_ARGUMENT, OUT_OF_RANGE, RESOURCE_EXHAUSTED ->
                 // RESOURCE_EXHAUSTED is gRPC refusing an oversized message: retrying cannot help
-                result.completeExceptionally(
+                call.result.completeExceptionally(
                     new KvInvalidArgumentException(status.getDescription()));
             case FAILED_PRECONDITION -> {
               Metadata trailers = Status.trailersFromThrowable(error);
               String leader = trailers == null ? null : trailers.get(LEADER_KEY);
+              String epoch = trailers == null ? null : trailers.get(EPOCH_KEY);
+              if (epoch != null) {
+                refreshMap(call.router, parseEpoch(epoch));
+              }
               if (leader != null && !leader.isEmpty() && !leader.equals(endpoint)) {
-                endpoints.leaderIs(leader);
+                call.route.leaderIs(leader);
                 // A fresh hint is followed at once; repeated hops back off like other failures.
-                retry(
-                    rpc,
-                    result,
-                    deadline,
-                    failures + 1,
-                    error,
-                    failures == 0 ? 0 : backoff(failures));
+                retry(call, failures + 1, error, failures == 0 ? 0 : backoff(failures));
               } else {
-                endpoints.failed(endpoint);
-                retry(rpc, result, deadline, failures + 1, error, backoff(failures));
+                call.route.failed(endpoint);
+                retry(call, failures + 1, error, backoff(failures));
               }
             }
             case UNAVAILABLE, DEADLINE_EXCEEDED, ABORTED, CANCELLED, UNKNOWN -> {
-              endpoints.failed(endpoint);
-              retry(rpc, result, deadline, failures + 1, error, backoff(failures));
+              call.route.failed(endpoint);
+              retry(call, failures + 1, error, backoff(failures));
             }
-            default -> result.completeExceptionally(translate(error, endpoint));
+            default -> call.result.completeExceptionally(translate(error, endpoint));
           }
         });
   }
 
-  private <T> void retry(
-      BiConsumer<KvGrpc.KvStub, StreamObserver<T>> rpc,
-      CompletableFuture<T> result,
-      long deadline,
-      int failures,
-      Throwable last,
-      long delayMs) {
-    long remainingMs = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
+  private static long parseEpoch(String s) {
+    try {
+      return Long.parseLong(s);
+    } catch (NumberFormatException e) {
+      return -1;
+    }
+  }
+
+  private <T> void retry(Call<T> call, int failures, Throwable last, long delayMs) {
+    long remainingMs = TimeUnit.NANOSECONDS.toMillis(call.deadline - System.nanoTime());
     if (remainingMs <= delayMs) {
       Status s = Status.fromThrowable(last);
       KvException e =
@@ -298,14 +378,13 @@ public final class KvClient implements AutoCloseable {
               ? new KvTimeoutException(
                   "request timed out after " + timeoutMs + " ms" + describe(last), last)
               : new KvUnavailableException("cluster unavailable" + describe(last), last);
-      result.completeExceptionally(e);
+      call.result.completeExceptionally(e);
       return;
     }
     if (delayMs == 0) {
-      attempt(rpc, result, deadline, failures, last);
+      attempt(call, failures, last);
     } else {
-      timer.schedule(
-          () -> attempt(rpc, result, deadline, failures, last), delayMs, TimeUnit.MILLISECONDS);
+      timer.schedule(() -> attempt(call, failures, last), delayMs, TimeUnit.MILLISECONDS);
     }
   }
 

@@ -6,10 +6,12 @@ import io.grpc.Deadline;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.stub.StreamObserver;
+import io.kvstore.client.proto.ClusterMapResponse;
 import io.kvstore.client.proto.ClusterStatusRequest;
 import io.kvstore.client.proto.ClusterStatusResponse;
 import io.kvstore.client.proto.DeleteRequest;
 import io.kvstore.client.proto.DeleteResponse;
+import io.kvstore.client.proto.GetClusterMapRequest;
 import io.kvstore.client.proto.GetRequest;
 import io.kvstore.client.proto.GetResponse;
 import io.kvstore.client.proto.KvGrpc;
@@ -36,7 +38,7 @@ import org.apache.ratis.protocol.RaftGroupId;
  * INVALID_ARGUMENT), routes the key to its partition, and submits through the {@link RaftGateway}.
  */
 public final class KvGrpcService extends KvGrpc.KvImplBase {
-  /** Which partition's group a key belongs to. */
+  /** Which local Raft group serves a key; throws a redirect status when none does. */
   public interface Router {
     RaftGroupId groupOf(byte[] key);
   }
@@ -45,16 +47,19 @@ public final class KvGrpcService extends KvGrpc.KvImplBase {
   private final Router router;
   private final RequestLimits limits;
   private final Supplier<ClusterStatusResponse> status;
+  private final Supplier<ClusterMapResponse> clusterMap;
 
   public KvGrpcService(
       RaftGateway gateway,
       Router router,
       RequestLimits limits,
-      Supplier<ClusterStatusResponse> status) {
+      Supplier<ClusterStatusResponse> status,
+      Supplier<ClusterMapResponse> clusterMap) {
     this.gateway = gateway;
     this.router = router;
     this.limits = limits;
     this.status = status;
+    this.clusterMap = clusterMap;
   }
 
   @Override
@@ -69,10 +74,14 @@ public final class KvGrpcService extends KvGrpc.KvImplBase {
         })) {
       return;
     }
+    RaftGroupId group = route(key, out);
+    if (group == null) {
+      return;
+    }
     Proposal p = new Proposal(requestId(req.getHeader()), new Command.Put(key, value));
     reply(
         out,
-        gateway.write(router.groupOf(key), CommandCodec.encode(p), deadlineMs()),
+        gateway.write(group, CommandCodec.encode(p), deadlineMs()),
         bytes -> {
           Result r = ResultCodec.decode(bytes);
           if (r instanceof Result.Written w) {
@@ -88,10 +97,14 @@ public final class KvGrpcService extends KvGrpc.KvImplBase {
     if (!valid(out, () -> limits.checkKey(key))) {
       return;
     }
+    RaftGroupId group = route(key, out);
+    if (group == null) {
+      return;
+    }
     Proposal p = new Proposal(requestId(req.getHeader()), new Command.Delete(key));
     reply(
         out,
-        gateway.write(router.groupOf(key), CommandCodec.encode(p), deadlineMs()),
+        gateway.write(group, CommandCodec.encode(p), deadlineMs()),
         bytes -> {
           Result r = ResultCodec.decode(bytes);
           if (r instanceof Result.Deleted d) {
@@ -110,9 +123,13 @@ public final class KvGrpcService extends KvGrpc.KvImplBase {
     if (!valid(out, () -> limits.checkKey(key))) {
       return;
     }
+    RaftGroupId group = route(key, out);
+    if (group == null) {
+      return;
+    }
     reply(
         out,
-        gateway.read(router.groupOf(key), QueryCodec.encodeGet(key), deadlineMs()),
+        gateway.read(group, QueryCodec.encodeGet(key), deadlineMs()),
         bytes -> {
           VersionedValue v = QueryCodec.decodeGetReply(bytes);
           if (v == null) {
@@ -125,6 +142,12 @@ public final class KvGrpcService extends KvGrpc.KvImplBase {
               .setCreateVersion(v.createVersion())
               .build();
         });
+  }
+
+  @Override
+  public void getClusterMap(GetClusterMapRequest req, StreamObserver<ClusterMapResponse> out) {
+    out.onNext(clusterMap.get());
+    out.onCompleted();
   }
 
   @Override
@@ -141,6 +164,16 @@ public final class KvGrpcService extends KvGrpc.KvImplBase {
   private static StatusRuntimeException rejected(Result r) {
     String why = r instanceof Result.Rejected x ? x.reason() : "unexpected result " + r;
     return Status.INVALID_ARGUMENT.withDescription(why).asRuntimeException();
+  }
+
+  /** The local group serving {@code key}, or null after answering the client with a redirect. */
+  private RaftGroupId route(byte[] key, StreamObserver<?> out) {
+    try {
+      return router.groupOf(key);
+    } catch (StatusRuntimeException e) {
+      out.onError(e);
+      return null;
+    }
   }
 
   private static boolean valid(StreamObserver<?> out, Runnable check) {

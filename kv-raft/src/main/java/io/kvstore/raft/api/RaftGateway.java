@@ -11,6 +11,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
+import java.util.function.LongSupplier;
 import org.apache.ratis.protocol.ClientId;
 import org.apache.ratis.protocol.Message;
 import org.apache.ratis.protocol.RaftClientReply;
@@ -47,16 +48,22 @@ public final class RaftGateway {
   private final AtomicLong callIds = new AtomicLong();
   private final Function<RaftPeerId, String> clientEndpointOf;
   private final long timeoutMs;
+  private final LongSupplier mapEpoch;
 
   /**
    * @param clientEndpointOf the client API endpoint of a peer, or null if unknown
    * @param timeoutMs how long to wait for an outcome before answering DEADLINE_EXCEEDED
+   * @param mapEpoch the epoch of the node's cluster map, sent with redirects
    */
   public RaftGateway(
-      RaftServer server, Function<RaftPeerId, String> clientEndpointOf, long timeoutMs) {
+      RaftServer server,
+      Function<RaftPeerId, String> clientEndpointOf,
+      long timeoutMs,
+      LongSupplier mapEpoch) {
     this.server = server;
     this.clientEndpointOf = clientEndpointOf;
     this.timeoutMs = timeoutMs;
+    this.mapEpoch = mapEpoch;
   }
 
   /** Proposes a log entry; completes with the state machine's reply bytes once applied. */
@@ -113,6 +120,7 @@ public final class RaftGateway {
       if (leader != null) {
         trailers.put(KvClient.LEADER_KEY, leader);
       }
+      trailers.put(KvClient.EPOCH_KEY, Long.toString(mapEpoch.getAsLong()));
       return Status.FAILED_PRECONDITION
           .withDescription(
               "not the leader" + (leader == null ? "; leader unknown" : "; leader is " + leader))

@@ -3,8 +3,10 @@ package io.kvstore.raft.server;
 import io.grpc.Server;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.kvstore.client.proto.ClusterStatusResponse;
-import io.kvstore.client.proto.GroupStatus;
+import io.kvstore.core.cluster.ClusterMap;
+import io.kvstore.core.cluster.NodeEntry;
 import io.kvstore.core.storage.mapdb.MapDbPartitionStore;
+import io.kvstore.raft.api.KeyRouter;
 import io.kvstore.raft.api.KvGrpcService;
 import io.kvstore.raft.api.RaftGateway;
 import io.kvstore.raft.api.RequestLimits;
@@ -23,7 +25,6 @@ import org.apache.ratis.protocol.RaftGroup;
 import org.apache.ratis.protocol.RaftGroupId;
 import org.apache.ratis.protocol.RaftPeerId;
 import org.apache.ratis.protocol.exceptions.AlreadyExistsException;
-import org.apache.ratis.server.DivisionInfo;
 import org.apache.ratis.server.RaftServer;
 import org.apache.ratis.server.storage.RaftStorage;
 import org.slf4j.Logger;
@@ -31,32 +32,34 @@ import org.slf4j.LoggerFactory;
 import org.slf4j.bridge.SLF4JBridgeHandler;
 
 /**
- * A running node: one Ratis server hosting a Raft group per partition, and the client API server.
- * This is the composition root: the only place where the parts are wired together.
+ * A running node: one Ratis server hosting the meta group (if this node is one of its voters) and a
+ * Raft group for every partition with a replica here, and the client API server. This is the
+ * composition root: the only place where the parts are wired together.
  *
- * <p>Bootstrap: the first start of an empty data directory creates the partition groups with the
- * configured members; later starts recover every group from disk. A data directory that was
- * initialized but lost a group is refused rather than re-bootstrapped, since a replica that forgot
- * its log and votes could break Raft's safety.
+ * <p>Bootstrap: the first start of an empty data directory computes the cluster map from the
+ * configuration (every node computes the same one), keeps it in the data directory, creates the
+ * groups this node hosts, and the meta voters store the map in the meta group. Later starts recover
+ * every group from disk and use the kept map. A data directory that was initialized but lost a
+ * group is refused rather than re-bootstrapped, since a replica that forgot its log and votes could
+ * break Raft's safety.
  */
 public final class KvNode implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(KvNode.class);
 
-  /** Partitions of this version: one group holds every key. */
-  static final int PARTITIONS = 1;
-
   private final NodeConfig config;
   private final RaftServer raft;
   private final PartitionGroups groups;
-  private final long startedNanos = System.nanoTime();
+  private final NodeStatus status;
   private final CountDownLatch stopped = new CountDownLatch(1);
   private final AtomicBoolean closing = new AtomicBoolean();
   private Server grpc;
+  private MapPublisher publisher;
 
   private KvNode(NodeConfig config, RaftServer raft, PartitionGroups groups) {
     this.config = config;
     this.raft = raft;
     this.groups = groups;
+    this.status = new NodeStatus(config, raft, groups);
   }
 
   /** Starts a node; throws {@link NodeStartException} with one clear line for operator errors. */
@@ -70,8 +73,9 @@ public final class KvNode implements AutoCloseable {
     boolean initialized = Preflight.initializedBefore(config.dataDir(), config.nodeId());
     Preflight.checkPortFree("raft", self.host(), self.raftPort());
     Preflight.checkPortFree("client", self.host(), self.clientPort());
+    ClusterMap map = clusterMap(config, initialized);
 
-    PartitionGroups groups = new PartitionGroups(config.members(), PARTITIONS);
+    PartitionGroups groups = new PartitionGroups(map);
     MapDbPartitionStore.Options storeOptions =
         new MapDbPartitionStore.Options(config.storageCommitEveryEntries(), 16L << 20);
     RaftServer raft =
@@ -80,8 +84,8 @@ public final class KvNode implements AutoCloseable {
             .setProperties(RaftSettings.build(config))
             .setStateMachineRegistry(
                 gid -> {
-                  int p = groups.partitionOf(gid);
-                  if (p < 0) {
+                  Integer p = groups.partitionOf(gid);
+                  if (p == null) {
                     throw new IllegalStateException(
                         "group " + gid + " is not a partition of this cluster");
                   }
@@ -100,29 +104,74 @@ public final class KvNode implements AutoCloseable {
       throw e;
     }
     LOG.info(
-        "node {} started: raft {}, client {}, data {}",
+        "node {} started: raft {}, client {}, zone {}, data {}, map epoch {}, {} partitions here",
         config.nodeId(),
         self.raftAddress(),
         self.clientAddress(),
-        config.dataDir().toAbsolutePath());
+        self.zone(),
+        config.dataDir().toAbsolutePath(),
+        map.epoch(),
+        map.partitionsOf(config.nodeId()).size());
     return node;
+  }
+
+  /**
+   * The map this node runs with: computed from the configuration on the very first start (every
+   * node computes the same one), then the copy kept in the data directory.
+   */
+  private static ClusterMap clusterMap(NodeConfig config, boolean initialized) throws IOException {
+    ClusterMap stored = MapFile.load(config.dataDir());
+    ClusterMap fromConfig;
+    try {
+      fromConfig =
+          ClusterMap.bootstrap(
+              config.members().stream().map(Member::toNodeEntry).toList(),
+              config.partitions(),
+              config.replicationFactor());
+    } catch (IllegalArgumentException e) {
+      throw new ConfigException(e.getMessage());
+    }
+    if (stored == null) {
+      if (initialized) {
+        throw new NodeStartException(
+            "data directory "
+                + config.dataDir()
+                + " was initialized but has no "
+                + MapFile.NAME
+                + "; restore the directory or replace the node");
+      }
+      MapFile.save(config.dataDir(), fromConfig);
+      return fromConfig;
+    }
+    if (stored.partitionCount() != fromConfig.partitionCount()
+        || !stored.nodes().equals(fromConfig.nodes())) {
+      LOG.warn(
+          "cluster.* settings differ from the cluster map this node bootstrapped with; the "
+              + "stored map (epoch {}, {} partitions, {} nodes) wins",
+          stored.epoch(),
+          stored.partitionCount(),
+          stored.nodes().size());
+    }
+    return stored;
   }
 
   private void ensureGroups(boolean initializedBefore) throws IOException {
     ClientId admin = ClientId.randomId();
     AtomicLong callId = new AtomicLong();
-    for (int p = 0; p < groups.count(); p++) {
+    for (int p : groups.hostedBy(config.nodeId())) {
       RaftGroup group = groups.group(p);
       if (hosts(group.getGroupId())) {
         continue;
       }
+      String what = p == PartitionGroups.META ? "the meta group" : "partition " + p;
       if (initializedBefore) {
         throw new NodeStartException(
             "data directory "
                 + config.dataDir()
-                + " was initialized but has no Raft group for partition "
-                + p
-                + "; refusing to create it again (restore the directory or replace the node)");
+                + " was initialized but has no Raft group for "
+                + what
+                + "; refusing to create it again (restore the directory or replace the "
+                + "node)");
       }
       try {
         RaftClientReply reply =
@@ -130,16 +179,15 @@ public final class KvNode implements AutoCloseable {
                 GroupManagementRequest.newAdd(
                     admin, raft.getId(), callId.incrementAndGet(), group));
         if (!reply.isSuccess()) {
-          throw new IOException(
-              "cannot create group of partition " + p + ": " + reply.getException());
+          throw new IOException("cannot create group of " + what + ": " + reply.getException());
         }
       } catch (AlreadyExistsException e) {
         continue; // created concurrently: the outcome we wanted
       }
       LOG.info(
-          "created Raft group {} for partition {} with members {}",
+          "created Raft group {} for {} with members {}",
           group.getGroupId(),
-          p,
+          what,
           group.getPeers());
     }
   }
@@ -155,14 +203,16 @@ public final class KvNode implements AutoCloseable {
 
   private void startClientServer() throws IOException {
     Member self = config.self();
-    RaftGateway gateway = new RaftGateway(raft, this::clientEndpoint, config.requestTimeoutMs());
-    RaftGroupId only = PartitionGroups.groupId(0);
+    ClusterMap map = groups.map();
+    RaftGateway gateway =
+        new RaftGateway(raft, this::clientEndpoint, config.requestTimeoutMs(), map::epoch);
     KvGrpcService service =
         new KvGrpcService(
             gateway,
-            key -> only,
+            new KeyRouter(map, config.nodeId(), PartitionGroups::groupId),
             new RequestLimits(config.maxKeyBytes(), config.maxValueBytes()),
-            this::status);
+            status::status,
+            status::clusterMap);
     try {
       grpc =
           NettyServerBuilder.forAddress(new InetSocketAddress(self.host(), self.clientPort()))
@@ -179,44 +229,26 @@ public final class KvNode implements AutoCloseable {
       }
       throw e;
     }
+    if (map.isMetaVoter(config.nodeId())) {
+      publisher = new MapPublisher(gateway, map);
+      Thread t = new Thread(publisher, config.nodeId() + "-map-publisher");
+      t.setDaemon(true);
+      t.start();
+    }
   }
 
   private String clientEndpoint(RaftPeerId peer) {
-    Member m = config.member(peer.toString());
-    return m == null ? null : m.clientAddress();
+    return groups.map().node(peer.toString()).map(NodeEntry::clientEndpoint).orElse(null);
   }
 
   /** This node's view of itself and the groups it hosts. */
   public ClusterStatusResponse status() {
-    Member self = config.self();
-    ClusterStatusResponse.Builder b =
-        ClusterStatusResponse.newBuilder()
-            .setNodeId(config.nodeId())
-            .setClientEndpoint(self.clientAddress())
-            .setRaftEndpoint(self.raftAddress())
-            .setUptimeMs(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startedNanos));
-    try {
-      for (RaftGroupId gid : raft.getGroupIds()) {
-        RaftServer.Division d = raft.getDivision(gid);
-        DivisionInfo info = d.getInfo();
-        RaftPeerId leader = info.getLeaderId();
-        GroupStatus.Builder g =
-            GroupStatus.newBuilder()
-                .setPartition(Math.max(0, groups.partitionOf(gid)))
-                .setGroupId(gid.getUuid().toString())
-                .setRole(info.getCurrentRole().name())
-                .setTerm(info.getCurrentTerm())
-                .setCommitIndex(d.getRaftLog().getLastCommittedIndex())
-                .setAppliedIndex(info.getLastAppliedIndex())
-                .setLeaderId(leader == null ? "" : leader.toString())
-                .setHealthy(info.isAlive() && leader != null);
-        d.getGroup().getPeers().forEach(peer -> g.addMembers(peer.getId().toString()));
-        b.addGroups(g);
-      }
-    } catch (IOException e) {
-      LOG.warn("cannot read group status: {}", e.toString());
-    }
-    return b.build();
+    return status.status();
+  }
+
+  /** The cluster map this node uses. */
+  public ClusterMap clusterMap() {
+    return groups.map();
   }
 
   /** The Ratis server, for tests that inspect divisions. */
@@ -240,6 +272,9 @@ public final class KvNode implements AutoCloseable {
       return;
     }
     try {
+      if (publisher != null) {
+        publisher.stop();
+      }
       if (grpc != null) {
         grpc.shutdown();
       }

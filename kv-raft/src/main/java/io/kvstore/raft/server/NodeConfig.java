@@ -24,6 +24,8 @@ public record NodeConfig(
     String nodeId,
     Path dataDir,
     List<Member> members,
+    int partitions,
+    int replicationFactor,
     int electionTimeoutMinMs,
     int electionTimeoutMaxMs,
     long snapshotAutoTriggerEntries,
@@ -39,6 +41,8 @@ public record NodeConfig(
           "node.id",
           "node.data-dir",
           "cluster.members",
+          "cluster.partitions",
+          "cluster.replication-factor",
           "raft.election-timeout-min-ms",
           "raft.election-timeout-max-ms",
           "raft.snapshot.auto-trigger-entries",
@@ -117,10 +121,23 @@ public record NodeConfig(
               + minMs
               + ")");
     }
+    int partitions = intValue(p, "cluster.partitions", 16, 1, 4096);
+    int replication = intValue(p, "cluster.replication-factor", 3, 1, 7);
+    if (replication > members.size()) {
+      throw new ConfigException(
+          "cluster.replication-factor "
+              + replication
+              + " needs at least "
+              + replication
+              + " members; cluster.members lists "
+              + members.size());
+    }
     return new NodeConfig(
         id,
         dataDir,
         List.copyOf(members),
+        partitions,
+        replication,
         minMs,
         maxMs,
         longValue(p, "raft.snapshot.auto-trigger-entries", 100_000, 100, Long.MAX_VALUE),

@@ -24,6 +24,7 @@ import org.apache.ratis.util.TimeDuration;
  *       disks.
  *   <li>Snapshots trigger automatically so the log can be purged; the per-commit metadata entry is
  *       off (it doubles log entries at low concurrency and nothing here reads it).
+ *   <li>Per-group buffers sized to the largest request, not Ratis's 8 MB, so many partitions fit.
  * </ul>
  */
 final class RaftSettings {
@@ -49,6 +50,15 @@ final class RaftSettings {
         p, SizeInBytes.valueOf(config.logSegmentSizeMb() + "MB"));
     RaftServerConfigKeys.Log.setPreallocatedSize(p, SizeInBytes.valueOf("1MB"));
     RaftServerConfigKeys.Log.setLogMetadataEnabled(p, false);
+    // Per-group memory: Ratis defaults give every group replica an 8 MB direct write buffer and
+    // cache 6 closed log segments. Size the buffer to the largest entry a request can make (key +
+    // value + framing) instead, so tens of partitions per node fit in a small heap.
+    long maxEntry = config.maxValueBytes() + config.maxKeyBytes() + (64 << 10);
+    long appenderLimit = Math.max(1 << 20, maxEntry);
+    RaftServerConfigKeys.Log.Appender.setBufferByteLimit(p, SizeInBytes.valueOf(appenderLimit));
+    RaftServerConfigKeys.Log.setWriteBufferSize(p, SizeInBytes.valueOf(appenderLimit + 8));
+    RaftServerConfigKeys.Log.setSegmentCacheNumMax(p, 2);
+    RaftServerConfigKeys.Log.setSegmentCacheSizeMax(p, SizeInBytes.valueOf("32MB"));
     RaftServerConfigKeys.Snapshot.setAutoTriggerEnabled(p, true);
     RaftServerConfigKeys.Snapshot.setAutoTriggerThreshold(p, config.snapshotAutoTriggerEntries());
     RaftServerConfigKeys.Snapshot.setRetentionFileNum(p, 2);

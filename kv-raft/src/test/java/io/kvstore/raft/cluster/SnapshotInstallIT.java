@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.kvstore.client.KvClient;
 import io.kvstore.raft.server.PartitionGroups;
 import io.kvstore.raft.statemachine.KvStateMachine;
+import io.kvstore.raft.testing.Groups;
 import io.kvstore.raft.testing.InJvmCluster;
 import io.kvstore.raft.testing.Poll;
 import java.io.IOException;
@@ -35,6 +36,7 @@ class SnapshotInstallIT {
   @Test
   void laggingReplica_receivesSnapshotAndKeepsApplying() throws IOException {
     Properties p = new Properties();
+    p.setProperty("cluster.partitions", "1");
     p.setProperty("raft.snapshot.auto-trigger-entries", "100");
     p.setProperty("raft.log.segment-size-mb", "1");
     p.setProperty("ratis.raft.server.log.purge.gap", "1");
@@ -45,7 +47,7 @@ class SnapshotInstallIT {
       int leader = cluster.awaitLeader(GROUP, WAIT);
       int lagging = (leader + 1) % 3;
       cluster.stop(lagging);
-      long stoppedAt = cluster.node(leader).status().getGroups(0).getCommitIndex();
+      long stoppedAt = Groups.partition(cluster.node(leader).status(), 0).getCommitIndex();
 
       byte[] value = new byte[8 * 1024];
       for (int i = 0; i < 600; i++) {

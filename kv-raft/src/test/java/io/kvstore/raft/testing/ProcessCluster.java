@@ -2,6 +2,7 @@ package io.kvstore.raft.testing;
 
 import io.kvstore.client.KvClient;
 import io.kvstore.client.proto.ClusterStatusResponse;
+import io.kvstore.client.proto.GroupStatus;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
@@ -117,20 +118,20 @@ public final class ProcessCluster implements AutoCloseable {
     }
   }
 
-  /** Index of the node that reports itself leader of partition 0, or -1. */
-  public int leader(KvClient client) {
+  /** Index of the node that reports itself leader of partition {@code p}, or -1. */
+  public int leader(KvClient client, int p) {
     for (int i = 0; i < processes.length; i++) {
-      ClusterStatusResponse s = status(client, i);
-      if (s != null && s.getGroupsCount() > 0 && s.getGroups(0).getRole().equals("LEADER")) {
+      GroupStatus g = Groups.partition(status(client, i), p);
+      if (g != null && g.getRole().equals("LEADER")) {
         return i;
       }
     }
     return -1;
   }
 
-  public int awaitLeader(KvClient client, Duration timeout) {
+  public int awaitLeader(KvClient client, int p, Duration timeout) {
     int[] found = {-1};
-    Poll.until("a leader", timeout, () -> (found[0] = leader(client)) >= 0);
+    Poll.until("a leader of partition " + p, timeout, () -> (found[0] = leader(client, p)) >= 0);
     return found[0];
   }
 

@@ -1,0 +1,145 @@
+package io.kvstore.raft.server;
+
+import io.kvstore.client.proto.ClusterMapResponse;
+import io.kvstore.client.proto.ClusterStatusResponse;
+import io.kvstore.client.proto.GroupStatus;
+import io.kvstore.client.proto.NodeInfo;
+import io.kvstore.client.proto.PartitionInfo;
+import io.kvstore.core.cluster.ClusterMap;
+import io.kvstore.core.cluster.NodeEntry;
+import io.kvstore.core.cluster.PartitionEntry;
+import io.kvstore.core.command.CommandExecutor;
+import io.kvstore.core.ring.HashRange;
+import io.kvstore.raft.statemachine.KvStateMachine;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.apache.ratis.protocol.RaftGroupId;
+import org.apache.ratis.protocol.RaftPeerId;
+import org.apache.ratis.server.DivisionInfo;
+import org.apache.ratis.server.RaftServer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** Builds what the node reports about itself: its groups' status and its cluster map. */
+final class NodeStatus {
+  private static final Logger LOG = LoggerFactory.getLogger(NodeStatus.class);
+  static final String KEY_HASH = "xxh64-seed0-hashtag";
+
+  private final NodeConfig config;
+  private final RaftServer raft;
+  private final PartitionGroups groups;
+  private final long startedNanos = System.nanoTime();
+
+  NodeStatus(NodeConfig config, RaftServer raft, PartitionGroups groups) {
+    this.config = config;
+    this.raft = raft;
+    this.groups = groups;
+  }
+
+  ClusterStatusResponse status() {
+    Member self = config.self();
+    ClusterStatusResponse.Builder b =
+        ClusterStatusResponse.newBuilder()
+            .setNodeId(config.nodeId())
+            .setClientEndpoint(self.clientAddress())
+            .setRaftEndpoint(self.raftAddress())
+            .setZone(self.zone())
+            .setMapEpoch(groups.map().epoch())
+            .setUptimeMs(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startedNanos));
+    for (int p : groups.hostedBy(config.nodeId())) {
+      RaftGroupId gid = PartitionGroups.groupId(p);
+      try {
+        b.addGroups(groupStatus(p, raft.getDivision(gid)));
+      } catch (IOException e) {
+        LOG.debug("group {} not available: {}", gid, e.toString());
+      }
+    }
+    return b.build();
+  }
+
+  private GroupStatus groupStatus(int partition, RaftServer.Division d) {
+    DivisionInfo info = d.getInfo();
+    RaftPeerId leader = info.getLeaderId();
+    GroupStatus.Builder g =
+        GroupStatus.newBuilder()
+            .setPartition(Math.max(0, partition))
+            .setMeta(partition == PartitionGroups.META)
+            .setGroupId(d.getGroup().getGroupId().getUuid().toString())
+            .setRole(info.getCurrentRole().name())
+            .setTerm(info.getCurrentTerm())
+            .setCommitIndex(d.getRaftLog().getLastCommittedIndex())
+            .setAppliedIndex(info.getLastAppliedIndex())
+            .setLeaderId(leader == null ? "" : leader.toString())
+            .setHealthy(info.isAlive() && leader != null)
+            .setBytesOnDisk(sizeOf(d.getRaftStorage().getStorageDir().getRoot().toPath()));
+    if (d.getStateMachine() instanceof KvStateMachine sm && sm.store() != null) {
+      g.setKeyCount(CommandExecutor.keyCount(sm.store()));
+    }
+    d.getGroup().getPeers().forEach(peer -> g.addMembers(peer.getId().toString()));
+    return g.build();
+  }
+
+  /** The cluster map, with each hosted partition's leader as this node sees it. */
+  ClusterMapResponse clusterMap() {
+    ClusterMap map = groups.map();
+    ClusterMapResponse.Builder b =
+        ClusterMapResponse.newBuilder()
+            .setEpoch(map.epoch())
+            .setPartitionCount(map.partitionCount())
+            .setReplicationFactor(map.replicationFactor())
+            .addAllMetaVoters(map.metaVoters())
+            .setKeyHash(KEY_HASH);
+    for (NodeEntry n : map.nodes()) {
+      b.addNodes(
+          NodeInfo.newBuilder()
+              .setId(n.id())
+              .setRaftEndpoint(n.raftEndpoint())
+              .setClientEndpoint(n.clientEndpoint())
+              .setZone(n.zone())
+              .setWeight(n.weight())
+              .setState(n.state().name()));
+    }
+    for (PartitionEntry e : map.partitions()) {
+      HashRange range = map.scheme().range(e.id());
+      PartitionInfo.Builder p =
+          PartitionInfo.newBuilder()
+              .setId(e.id())
+              .setRangeStart(range.startInclusive())
+              .setRangeEnd(range.endExclusive())
+              .addAllReplicas(e.replicas());
+      if (e.replicas().contains(config.nodeId())) {
+        try {
+          RaftPeerId leader =
+              raft.getDivision(PartitionGroups.groupId(e.id())).getInfo().getLeaderId();
+          if (leader != null) {
+            p.setLeader(leader.toString());
+          }
+        } catch (IOException ignored) {
+          // not started yet: no leader to report
+        }
+      }
+      b.addPartitions(p);
+    }
+    return b.build();
+  }
+
+  private static long sizeOf(Path dir) {
+    try (Stream<Path> s = Files.walk(dir)) {
+      return s.filter(Files::isRegularFile)
+          .mapToLong(
+              f -> {
+                try {
+                  return Files.size(f);
+                } catch (IOException e) {
+                  return 0;
+                }
+              })
+          .sum();
+    } catch (IOException | java.io.UncheckedIOException e) {
+      return 0;
+    }
+  }
+}
