@@ -14,6 +14,7 @@ public final class ClusterSpec {
   private final List<String> hosts = new ArrayList<>();
   private final List<int[]> ports = new ArrayList<>();
   private final Properties extra;
+  private List<String> zones;
 
   public ClusterSpec(Path root, int nodes, Properties extra) {
     this.root = root;
@@ -62,8 +63,17 @@ public final class ClusterSpec {
           .append(ports.get(i)[0])
           .append(':')
           .append(ports.get(i)[1]);
+      if (zones != null) {
+        sb.append(':').append(zones.get(i % zones.size()));
+      }
     }
     return sb.toString();
+  }
+
+  /** Assigns zones to nodes round-robin (n1 the first zone, n2 the second, ...). */
+  public ClusterSpec zones(List<String> zones) {
+    this.zones = List.copyOf(zones);
+    return this;
   }
 
   public Properties properties(int i) {
