@@ -14,10 +14,14 @@ import io.kvstore.raft.statemachine.KvStateMachine;
 import java.io.IOException;
 import java.net.BindException;
 import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.Stream;
 import org.apache.ratis.protocol.ClientId;
 import org.apache.ratis.protocol.GroupManagementRequest;
 import org.apache.ratis.protocol.RaftClientReply;
@@ -173,22 +177,59 @@ public final class KvNode implements AutoCloseable {
                 + "; refusing to create it again (restore the directory or replace the "
                 + "node)");
       }
-      try {
-        RaftClientReply reply =
-            raft.groupManagement(
-                GroupManagementRequest.newAdd(
-                    admin, raft.getId(), callId.incrementAndGet(), group));
-        if (!reply.isSuccess()) {
-          throw new IOException("cannot create group of " + what + ": " + reply.getException());
-        }
-      } catch (AlreadyExistsException e) {
-        continue; // created concurrently: the outcome we wanted
-      }
+      addGroup(group, what, admin, callId);
       LOG.info(
           "created Raft group {} for {} with members {}",
           group.getGroupId(),
           what,
           group.getPeers());
+    }
+  }
+
+  /**
+   * Creates a group on this server. Idempotent: a group that already exists is success, and the
+   * directory a failed attempt leaves behind (Ratis does not remove it, and every later attempt
+   * would then fail) is removed before one more try.
+   */
+  private void addGroup(RaftGroup group, String what, ClientId admin, AtomicLong callId)
+      throws IOException {
+    for (int attempt = 1; ; attempt++) {
+      try {
+        RaftClientReply reply =
+            raft.groupManagement(
+                GroupManagementRequest.newAdd(
+                    admin, raft.getId(), callId.incrementAndGet(), group));
+        if (reply.isSuccess()) {
+          return;
+        }
+        if (attempt > 1) {
+          throw new IOException("cannot create group of " + what + ": " + reply.getException());
+        }
+        LOG.warn(
+            "creating group of {} failed ({}); cleaning up, retrying", what, reply.getException());
+      } catch (AlreadyExistsException e) {
+        return;
+      } catch (IOException e) {
+        if (attempt > 1) {
+          throw e;
+        }
+        LOG.warn("creating group of {} failed ({}); cleaning up, retrying", what, e.toString());
+      }
+      if (!hosts(group.getGroupId())) {
+        deleteTree(
+            config.dataDir().resolve("raft").resolve(group.getGroupId().getUuid().toString()));
+      }
+    }
+  }
+
+  private static void deleteTree(Path dir) throws IOException {
+    if (!Files.exists(dir)) {
+      return;
+    }
+    try (Stream<Path> s = Files.walk(dir)) {
+      for (Path p : s.sorted(Comparator.reverseOrder()).toList()) {
+        Files.delete(p);
+      }
     }
   }
 
