@@ -3,37 +3,65 @@ package io.kvstore.core.codec;
 import io.kvstore.core.command.Command;
 import io.kvstore.core.command.Proposal;
 import io.kvstore.core.command.RequestId;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * Log entry format: {@code opcode | client id (2 × i64) | sequence | lowest unacked | body}.
  *
  * <ul>
  *   <li>{@code 0x01} PUT: key (varint length + bytes), value (varint length + bytes)
- *   <li>{@code 0x03} PUT_IF: expected version (i64), key, value
  *   <li>{@code 0x02} DELETE: key
+ *   <li>{@code 0x03} PUT_IF: expected version (i64), key, value
+ *   <li>{@code 0x04} TXN: compares (varint count; each key, target u8, relation u8, value bytes,
+ *       number i64), success ops, failure ops (varint count; each kind u8 1 put / 2 delete / 3 get,
+ *       key, value for put)
+ *   <li>{@code 0x05} DELETE_IF: expected version (i64), key
  * </ul>
  */
 public final class CommandCodec {
   static final int PUT = 0x01;
   static final int DELETE = 0x02;
   static final int PUT_IF = 0x03;
+  static final int TXN = 0x04;
+  static final int DELETE_IF = 0x05;
+
+  private static final int OP_PUT = 1;
+  private static final int OP_DELETE = 2;
+  private static final int OP_GET = 3;
 
   private CommandCodec() {}
 
   public static byte[] encode(Proposal p) {
     Command c = p.command();
-    int size = 40 + c.key().length + (c instanceof Command.Put put ? put.value().length + 5 : 0);
-    ByteWriter w = new ByteWriter(size);
-    w.u8(opcode(c));
+    ByteWriter w = new ByteWriter(64 + estimate(c));
     RequestId id = p.requestId();
-    w.i64(id.clientHigh()).i64(id.clientLow()).i64(id.sequence()).i64(id.lowestUnacked());
     if (c instanceof Command.Put put) {
+      w.u8(put.conditional() ? PUT_IF : PUT);
+      header(w, id);
       if (put.conditional()) {
         w.i64(put.expectedVersion());
       }
       w.bytes(put.key()).bytes(put.value());
+    } else if (c instanceof Command.Delete del) {
+      w.u8(del.conditional() ? DELETE_IF : DELETE);
+      header(w, id);
+      if (del.conditional()) {
+        w.i64(del.expectedVersion());
+      }
+      w.bytes(del.key());
+    } else if (c instanceof Command.Txn txn) {
+      w.u8(TXN);
+      header(w, id);
+      w.varint(txn.compares().size());
+      for (Command.Compare cmp : txn.compares()) {
+        w.bytes(cmp.key()).u8(cmp.target().ordinal()).u8(cmp.relation().ordinal());
+        w.bytes(cmp.value() == null ? new byte[0] : cmp.value()).i64(cmp.number());
+      }
+      ops(w, txn.success());
+      ops(w, txn.failure());
     } else {
-      w.bytes(c.key());
+      throw new CodecException("no opcode for " + c.getClass().getSimpleName());
     }
     return w.toByteArray();
   }
@@ -50,19 +78,84 @@ public final class CommandCodec {
             yield new Command.Put(r.bytes(), r.bytes(), expected);
           }
           case DELETE -> new Command.Delete(r.bytes());
+          case DELETE_IF -> {
+            long expected = r.i64();
+            yield new Command.Delete(r.bytes(), expected);
+          }
+          case TXN -> txn(r);
           default -> throw new CodecException(String.format("unknown command opcode 0x%02x", op));
         };
     r.end();
     return new Proposal(id, c);
   }
 
-  private static int opcode(Command c) {
+  private static void header(ByteWriter w, RequestId id) {
+    w.i64(id.clientHigh()).i64(id.clientLow()).i64(id.sequence()).i64(id.lowestUnacked());
+  }
+
+  private static void ops(ByteWriter w, List<Command.Op> ops) {
+    w.varint(ops.size());
+    for (Command.Op op : ops) {
+      if (op instanceof Command.OpPut put) {
+        w.u8(OP_PUT).bytes(put.key()).bytes(put.value());
+      } else if (op instanceof Command.OpDelete) {
+        w.u8(OP_DELETE).bytes(op.key());
+      } else {
+        w.u8(OP_GET).bytes(op.key());
+      }
+    }
+  }
+
+  private static Command.Txn txn(ByteReader r) {
+    int n = count(r);
+    List<Command.Compare> compares = new ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      byte[] key = r.bytes();
+      Command.Target target = enumAt(Command.Target.values(), r.u8(), "compare target");
+      Command.Relation rel = enumAt(Command.Relation.values(), r.u8(), "compare relation");
+      compares.add(new Command.Compare(key, target, rel, r.bytes(), r.i64()));
+    }
+    return new Command.Txn(compares, readOps(r), readOps(r));
+  }
+
+  private static List<Command.Op> readOps(ByteReader r) {
+    int n = count(r);
+    List<Command.Op> ops = new ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      int kind = r.u8();
+      ops.add(
+          switch (kind) {
+            case OP_PUT -> new Command.OpPut(r.bytes(), r.bytes());
+            case OP_DELETE -> new Command.OpDelete(r.bytes());
+            case OP_GET -> new Command.OpGet(r.bytes());
+            default -> throw new CodecException("unknown transaction op kind " + kind);
+          });
+    }
+    return ops;
+  }
+
+  private static int count(ByteReader r) {
+    int n = r.varint();
+    if (n > 1 << 16) {
+      throw new CodecException("implausible element count " + n);
+    }
+    return n;
+  }
+
+  private static <E> E enumAt(E[] values, int i, String what) {
+    if (i >= values.length) {
+      throw new CodecException("unknown " + what + " " + i);
+    }
+    return values[i];
+  }
+
+  private static int estimate(Command c) {
     if (c instanceof Command.Put put) {
-      return put.conditional() ? PUT_IF : PUT;
+      return put.key().length + put.value().length;
     }
-    if (c instanceof Command.Delete) {
-      return DELETE;
+    if (c instanceof Command.Delete del) {
+      return del.key().length;
     }
-    throw new CodecException("no opcode for " + c.getClass().getSimpleName());
+    return 256;
   }
 }

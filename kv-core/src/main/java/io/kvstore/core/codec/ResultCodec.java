@@ -1,7 +1,10 @@
 package io.kvstore.core.codec;
 
 import io.kvstore.core.command.Result;
+import io.kvstore.core.command.VersionedValue;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * State machine reply format for writes.
@@ -10,6 +13,8 @@ import java.nio.charset.StandardCharsets;
  *   <li>{@code 0x81} WRITTEN: version (i64)
  *   <li>{@code 0x82} DELETED: existed (u8), version (i64)
  *   <li>{@code 0x83} CONDITION_FAILED: current version (i64)
+ *   <li>{@code 0x84} TXN_DONE: succeeded (u8), version (i64), results (varint count; each kind u8:
+ *       1 put, 2 delete + existed u8, 3 get + found u8 [+ version, create version, value])
  *   <li>{@code 0x8f} REJECTED: reason (UTF-8, varint length)
  * </ul>
  */
@@ -17,6 +22,7 @@ public final class ResultCodec {
   static final int WRITTEN = 0x81;
   static final int DELETED = 0x82;
   static final int CONDITION_FAILED = 0x83;
+  static final int TXN_DONE = 0x84;
   static final int REJECTED = 0x8f;
 
   private ResultCodec() {}
@@ -29,12 +35,52 @@ public final class ResultCodec {
       w.u8(DELETED).u8(x.existed() ? 1 : 0).i64(x.version());
     } else if (r instanceof Result.ConditionFailed x) {
       w.u8(CONDITION_FAILED).i64(x.currentVersion());
+    } else if (r instanceof Result.TxnDone x) {
+      w.u8(TXN_DONE).u8(x.succeeded() ? 1 : 0).i64(x.version()).varint(x.results().size());
+      for (Result.OpResult o : x.results()) {
+        if (o instanceof Result.PutDone) {
+          w.u8(1);
+        } else if (o instanceof Result.DeleteDone d) {
+          w.u8(2).u8(d.existed() ? 1 : 0);
+        } else {
+          VersionedValue v = ((Result.GetDone) o).value();
+          w.u8(3).u8(v == null ? 0 : 1);
+          if (v != null) {
+            w.i64(v.version()).i64(v.createVersion()).bytes(v.value());
+          }
+        }
+      }
     } else if (r instanceof Result.Rejected x) {
       w.u8(REJECTED).bytes(x.reason().getBytes(StandardCharsets.UTF_8));
     } else {
       throw new CodecException("no opcode for " + r.getClass().getSimpleName());
     }
     return w.toByteArray();
+  }
+
+  private static Result.TxnDone txnDone(ByteReader r) {
+    boolean succeeded = r.u8() != 0;
+    long txnVersion = r.i64();
+    int n = r.varint();
+    List<Result.OpResult> results = new ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      int kind = r.u8();
+      switch (kind) {
+        case 1 -> results.add(new Result.PutDone());
+        case 2 -> results.add(new Result.DeleteDone(r.u8() != 0));
+        case 3 -> {
+          VersionedValue v = null;
+          if (r.u8() != 0) {
+            long version = r.i64();
+            long created = r.i64();
+            v = new VersionedValue(r.bytes(), version, created);
+          }
+          results.add(new Result.GetDone(v));
+        }
+        default -> throw new CodecException("unknown transaction result kind " + kind);
+      }
+    }
+    return new Result.TxnDone(succeeded, txnVersion, results);
   }
 
   public static Result decode(byte[] bytes) {
@@ -45,6 +91,7 @@ public final class ResultCodec {
           case WRITTEN -> new Result.Written(r.i64());
           case DELETED -> new Result.Deleted(r.u8() != 0, r.i64());
           case CONDITION_FAILED -> new Result.ConditionFailed(r.i64());
+          case TXN_DONE -> txnDone(r);
           case REJECTED -> new Result.Rejected(new String(r.bytes(), StandardCharsets.UTF_8));
           default -> throw new CodecException(String.format("unknown result opcode 0x%02x", op));
         };

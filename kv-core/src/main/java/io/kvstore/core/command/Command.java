@@ -1,16 +1,18 @@
 package io.kvstore.core.command;
 
+import java.util.List;
+
 /** A state change carried by one log entry. Keys and values are opaque bytes. */
-public sealed interface Command permits Command.Put, Command.Delete {
+public sealed interface Command permits Command.Put, Command.Delete, Command.Txn {
 
-  /** The key this command changes. */
-  byte[] key();
-
-  /** {@link Put#expectedVersion} meaning "no condition". */
+  /** Expected version meaning "no condition". */
   long ANY_VERSION = -1;
 
-  /** {@link Put#expectedVersion} meaning "only if the key is absent". */
+  /** Expected version meaning "only if the key is absent". */
   long ABSENT = 0;
+
+  /** The most operations (compares and ops of both branches) one transaction may hold. */
+  int MAX_TXN_OPS = 128;
 
   /**
    * Sets {@code key} to {@code value}; creates the key if absent. With {@code expectedVersion}
@@ -28,6 +30,73 @@ public sealed interface Command permits Command.Put, Command.Delete {
     }
   }
 
-  /** Removes {@code key}; a missing key is not an error. */
-  record Delete(byte[] key) implements Command {}
+  /**
+   * Removes {@code key}; a missing key is not an error. With {@code expectedVersion} other than
+   * {@link #ANY_VERSION}, applies only if the key's current version equals it.
+   */
+  record Delete(byte[] key, long expectedVersion) implements Command {
+    public Delete(byte[] key) {
+      this(key, ANY_VERSION);
+    }
+
+    public boolean conditional() {
+      return expectedVersion != ANY_VERSION;
+    }
+  }
+
+  /**
+   * An etcd-style transaction over keys of one partition: if every compare holds, run {@code
+   * success}, else {@code failure}; atomically and in isolation (it is one log entry, applied on
+   * one thread while readers see either none or all of it). Operations run in order and see the
+   * effects of earlier ones.
+   */
+  record Txn(List<Compare> compares, List<Op> success, List<Op> failure) implements Command {
+    public Txn {
+      compares = List.copyOf(compares);
+      success = List.copyOf(success);
+      failure = List.copyOf(failure);
+    }
+
+    public int size() {
+      return compares.size() + success.size() + failure.size();
+    }
+  }
+
+  /** What a compare looks at. */
+  enum Target {
+    VALUE,
+    VERSION,
+    CREATE_VERSION,
+    EXISTS
+  }
+
+  /** How a compare relates the key's current state to the operand. */
+  enum Relation {
+    EQUAL,
+    NOT_EQUAL,
+    GREATER,
+    LESS
+  }
+
+  /**
+   * A condition on one key. {@code value} is the operand for {@link Target#VALUE} (unsigned
+   * lexicographic order), {@code number} for versions, and 1/0 for {@link Target#EXISTS}. An absent
+   * key has version 0, create version 0 and no value (a VALUE compare on it is false, except
+   * NOT_EQUAL).
+   */
+  record Compare(byte[] key, Target target, Relation relation, byte[] value, long number) {}
+
+  /** One operation inside a transaction. */
+  sealed interface Op permits OpPut, OpDelete, OpGet {
+    byte[] key();
+  }
+
+  /** Put inside a transaction. */
+  record OpPut(byte[] key, byte[] value) implements Op {}
+
+  /** Delete inside a transaction. */
+  record OpDelete(byte[] key) implements Op {}
+
+  /** Read inside a transaction, seeing the transaction's earlier writes. */
+  record OpGet(byte[] key) implements Op {}
 }

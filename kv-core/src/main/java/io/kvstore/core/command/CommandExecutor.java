@@ -56,31 +56,96 @@ public final class CommandExecutor {
   }
 
   private Result apply(Command command, long index, WriteBatch batch) {
-    byte[] key = command.key();
-    if (key.length == 0) {
-      return new Result.Rejected("empty key");
+    if (command instanceof Command.Txn txn) {
+      return applyTxn(txn, index, batch);
     }
-    byte[] stored = batch.get(Keyspace.DATA, key);
-    VersionedValue current = stored == null ? null : ValueCodec.decode(stored);
     if (command instanceof Command.Put put) {
+      if (put.key().length == 0) {
+        return new Result.Rejected("empty key");
+      }
+      VersionedValue current = read(batch, put.key());
       long currentVersion = current == null ? Command.ABSENT : current.version();
       if (put.conditional() && put.expectedVersion() != currentVersion) {
         return new Result.ConditionFailed(currentVersion);
       }
-      long created = current == null ? index : current.createVersion();
-      batch.put(
-          Keyspace.DATA, key, ValueCodec.encode(new VersionedValue(put.value(), index, created)));
-      if (current == null) {
-        addToCounter(batch, KEY_COUNT, 1);
-      }
+      write(batch, put.key(), put.value(), current, index);
       return new Result.Written(index);
+    }
+    Command.Delete delete = (Command.Delete) command;
+    if (delete.key().length == 0) {
+      return new Result.Rejected("empty key");
+    }
+    VersionedValue current = read(batch, delete.key());
+    long currentVersion = current == null ? Command.ABSENT : current.version();
+    if (delete.conditional() && delete.expectedVersion() != currentVersion) {
+      return new Result.ConditionFailed(currentVersion);
     }
     if (current == null) {
       return new Result.Deleted(false, 0);
     }
+    remove(batch, delete.key());
+    return new Result.Deleted(true, index);
+  }
+
+  private Result applyTxn(Command.Txn txn, long index, WriteBatch batch) {
+    if (txn.size() > Command.MAX_TXN_OPS) {
+      return new Result.Rejected(
+          "transaction has " + txn.size() + " operations; the limit is " + Command.MAX_TXN_OPS);
+    }
+    for (Command.Compare c : txn.compares()) {
+      if (c.key().length == 0) {
+        return new Result.Rejected("empty key in compare");
+      }
+    }
+    for (Command.Op op : txn.success()) {
+      if (op.key().length == 0) {
+        return new Result.Rejected("empty key in transaction");
+      }
+    }
+    for (Command.Op op : txn.failure()) {
+      if (op.key().length == 0) {
+        return new Result.Rejected("empty key in transaction");
+      }
+    }
+    boolean holds = true;
+    for (Command.Compare c : txn.compares()) {
+      holds &= TxnCompare.holds(c, read(batch, c.key()));
+    }
+    List<Result.OpResult> results = new ArrayList<>();
+    for (Command.Op op : holds ? txn.success() : txn.failure()) {
+      if (op instanceof Command.OpPut put) {
+        write(batch, put.key(), put.value(), read(batch, put.key()), index);
+        results.add(new Result.PutDone());
+      } else if (op instanceof Command.OpDelete del) {
+        boolean existed = read(batch, del.key()) != null;
+        if (existed) {
+          remove(batch, del.key());
+        }
+        results.add(new Result.DeleteDone(existed));
+      } else {
+        results.add(new Result.GetDone(read(batch, op.key())));
+      }
+    }
+    return new Result.TxnDone(holds, index, results);
+  }
+
+  private static VersionedValue read(WriteBatch batch, byte[] key) {
+    byte[] stored = batch.get(Keyspace.DATA, key);
+    return stored == null ? null : ValueCodec.decode(stored);
+  }
+
+  private static void write(
+      WriteBatch batch, byte[] key, byte[] value, VersionedValue current, long index) {
+    long created = current == null ? index : current.createVersion();
+    batch.put(Keyspace.DATA, key, ValueCodec.encode(new VersionedValue(value, index, created)));
+    if (current == null) {
+      addToCounter(batch, KEY_COUNT, 1);
+    }
+  }
+
+  private static void remove(WriteBatch batch, byte[] key) {
     batch.delete(Keyspace.DATA, key);
     addToCounter(batch, KEY_COUNT, -1);
-    return new Result.Deleted(true, index);
   }
 
   /** The number of user keys in a store written by this executor. */

@@ -1,11 +1,17 @@
 package io.kvstore.core.command;
 
+import java.util.List;
+
 /**
  * The outcome of applying a command. Business outcomes are values, never exceptions: an exception
  * thrown while applying a committed entry would stop the Raft group.
  */
 public sealed interface Result
-    permits Result.Written, Result.Deleted, Result.ConditionFailed, Result.Rejected {
+    permits Result.Written,
+        Result.Deleted,
+        Result.ConditionFailed,
+        Result.TxnDone,
+        Result.Rejected {
 
   /** A put was applied; {@code version} is the log index of this write. */
   record Written(long version) implements Result {}
@@ -22,6 +28,28 @@ public sealed interface Result
    */
   record ConditionFailed(long currentVersion) implements Result {}
 
+  /**
+   * A transaction ran: {@code succeeded} says which branch, {@code version} is its log index (the
+   * version of every key it wrote), {@code results} has one entry per operation of that branch.
+   */
+  record TxnDone(boolean succeeded, long version, List<OpResult> results) implements Result {
+    public TxnDone {
+      results = List.copyOf(results);
+    }
+  }
+
   /** The command was not applied, for the given reason. Nothing changed. */
   record Rejected(String reason) implements Result {}
+
+  /** The result of one operation in a transaction. */
+  sealed interface OpResult permits PutDone, DeleteDone, GetDone {}
+
+  /** A put in a transaction was applied. */
+  record PutDone() implements OpResult {}
+
+  /** A delete in a transaction; whether the key existed. */
+  record DeleteDone(boolean existed) implements OpResult {}
+
+  /** A read in a transaction; {@code value} null when absent. */
+  record GetDone(VersionedValue value) implements OpResult {}
 }

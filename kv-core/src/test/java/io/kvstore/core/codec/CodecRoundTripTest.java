@@ -11,6 +11,7 @@ import io.kvstore.core.command.Proposal;
 import io.kvstore.core.command.RequestId;
 import io.kvstore.core.command.Result;
 import io.kvstore.core.command.VersionedValue;
+import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 
@@ -31,7 +32,7 @@ class CodecRoundTripTest {
       Proposal back = CommandCodec.decode(CommandCodec.encode(p));
       assertEquals(id, back.requestId());
       Command.Put put = (Command.Put) back.command();
-      assertArrayEquals(p.command().key(), put.key());
+      assertArrayEquals(((Command.Put) p.command()).key(), put.key());
       assertArrayEquals(((Command.Put) p.command()).value(), put.value());
     }
   }
@@ -53,11 +54,70 @@ class CodecRoundTripTest {
   }
 
   @Test
-  void delete_roundTrips() {
-    Proposal p = new Proposal(RequestId.NONE, new Command.Delete(bytes(9)));
-    Proposal back = CommandCodec.decode(CommandCodec.encode(p));
-    assertTrue(back.command() instanceof Command.Delete);
-    assertArrayEquals(p.command().key(), back.command().key());
+  void delete_roundTripsWithAndWithoutCondition() {
+    for (long expected : new long[] {Command.ANY_VERSION, Command.ABSENT, 42}) {
+      byte[] key = bytes(9);
+      Proposal p = new Proposal(RequestId.NONE, new Command.Delete(key, expected));
+      Command.Delete back = (Command.Delete) CommandCodec.decode(CommandCodec.encode(p)).command();
+      assertArrayEquals(key, back.key());
+      assertEquals(expected, back.expectedVersion());
+    }
+  }
+
+  @Test
+  void txn_roundTripsComparesAndBothBranches() {
+    Command.Txn txn =
+        new Command.Txn(
+            List.of(
+                new Command.Compare(
+                    bytes(3), Command.Target.VALUE, Command.Relation.GREATER, bytes(5), 0),
+                new Command.Compare(
+                    bytes(3), Command.Target.VERSION, Command.Relation.EQUAL, new byte[0], 9)),
+            List.of(
+                new Command.OpPut(bytes(2), bytes(7)),
+                new Command.OpDelete(bytes(2)),
+                new Command.OpGet(bytes(4))),
+            List.of(new Command.OpGet(bytes(1))));
+    RequestId id = new RequestId(1, 2, 3, 3);
+    Proposal back = CommandCodec.decode(CommandCodec.encode(new Proposal(id, txn)));
+    assertEquals(id, back.requestId());
+    Command.Txn t = (Command.Txn) back.command();
+    assertEquals(2, t.compares().size());
+    assertEquals(Command.Target.VALUE, t.compares().get(0).target());
+    assertEquals(Command.Relation.GREATER, t.compares().get(0).relation());
+    assertArrayEquals(txn.compares().get(0).value(), t.compares().get(0).value());
+    assertEquals(9, t.compares().get(1).number());
+    assertEquals(3, t.success().size());
+    assertTrue(t.success().get(0) instanceof Command.OpPut);
+    assertArrayEquals(
+        ((Command.OpPut) txn.success().get(0)).value(),
+        ((Command.OpPut) t.success().get(0)).value());
+    assertTrue(t.success().get(1) instanceof Command.OpDelete);
+    assertTrue(t.failure().get(0) instanceof Command.OpGet);
+    assertArrayEquals(txn.failure().get(0).key(), t.failure().get(0).key());
+  }
+
+  @Test
+  void txnResult_roundTrips() {
+    byte[] value = bytes(12);
+    Result.TxnDone done =
+        new Result.TxnDone(
+            true,
+            77,
+            List.of(
+                new Result.PutDone(),
+                new Result.DeleteDone(true),
+                new Result.GetDone(null),
+                new Result.GetDone(new VersionedValue(value, 70, 12))));
+    Result.TxnDone back = (Result.TxnDone) ResultCodec.decode(ResultCodec.encode(done));
+    assertTrue(back.succeeded());
+    assertEquals(77, back.version());
+    assertEquals(new Result.DeleteDone(true), back.results().get(1));
+    assertNull(((Result.GetDone) back.results().get(2)).value());
+    VersionedValue v = ((Result.GetDone) back.results().get(3)).value();
+    assertArrayEquals(value, v.value());
+    assertEquals(70, v.version());
+    assertEquals(12, v.createVersion());
   }
 
   @Test

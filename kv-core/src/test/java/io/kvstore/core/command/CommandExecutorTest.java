@@ -135,6 +135,102 @@ class CommandExecutorTest {
     assertEquals(store.count(Keyspace.DATA), CommandExecutor.keyCount(store));
   }
 
+  private Result txn(List<Command.Compare> cmp, List<Command.Op> ok, List<Command.Op> else_) {
+    return run(new Proposal(RequestId.NONE, new Command.Txn(cmp, ok, else_)));
+  }
+
+  private static Command.Compare cmp(
+      String key, Command.Target t, Command.Relation r, String value, long number) {
+    return new Command.Compare(b(key), t, r, value == null ? new byte[0] : b(value), number);
+  }
+
+  @Test
+  void conditionalDelete_appliesOnlyOnMatchingVersion() {
+    run(new Proposal(RequestId.NONE, new Command.Put(b("d"), b("1"))));
+    assertEquals(
+        new Result.ConditionFailed(1),
+        run(new Proposal(RequestId.NONE, new Command.Delete(b("d"), 5))));
+    assertArrayEquals(b("1"), read("d").value());
+    assertEquals(
+        new Result.Deleted(true, 3),
+        run(new Proposal(RequestId.NONE, new Command.Delete(b("d"), 1))));
+    assertNull(read("d"));
+  }
+
+  @Test
+  void txn_runsSuccessBranchWhenAllComparesHold() {
+    run(new Proposal(RequestId.NONE, new Command.Put(b("acct/a"), b("100"))));
+    Result r =
+        txn(
+            List.of(
+                cmp("acct/a", Command.Target.VALUE, Command.Relation.EQUAL, "100", 0),
+                cmp("acct/a", Command.Target.VERSION, Command.Relation.EQUAL, null, 1),
+                cmp("acct/b", Command.Target.EXISTS, Command.Relation.EQUAL, null, 0)),
+            List.of(
+                new Command.OpPut(b("acct/a"), b("60")),
+                new Command.OpPut(b("acct/b"), b("40")),
+                new Command.OpGet(b("acct/b"))),
+            List.of(new Command.OpGet(b("acct/a"))));
+    Result.TxnDone done = (Result.TxnDone) r;
+    assertEquals(true, done.succeeded());
+    assertEquals(2, done.version());
+    VersionedValue seen = ((Result.GetDone) done.results().get(2)).value();
+    assertArrayEquals(b("40"), seen.value());
+    assertEquals(2, seen.version());
+    assertArrayEquals(b("60"), read("acct/a").value());
+    assertEquals(2, read("acct/a").version());
+    assertEquals(1, read("acct/a").createVersion());
+    assertEquals(2, CommandExecutor.keyCount(store));
+  }
+
+  @Test
+  void txn_runsFailureBranchAndChangesNothingElse() {
+    run(new Proposal(RequestId.NONE, new Command.Put(b("x"), b("5"))));
+    Result.TxnDone done =
+        (Result.TxnDone)
+            txn(
+                List.of(cmp("x", Command.Target.VALUE, Command.Relation.GREATER, "7", 0)),
+                List.of(new Command.OpDelete(b("x"))),
+                List.of(new Command.OpGet(b("x")), new Command.OpDelete(b("missing"))));
+    assertEquals(false, done.succeeded());
+    assertArrayEquals(b("5"), ((Result.GetDone) done.results().get(0)).value().value());
+    assertEquals(new Result.DeleteDone(false), done.results().get(1));
+    assertArrayEquals(b("5"), read("x").value());
+  }
+
+  @Test
+  void txnCompare_onAbsentKeyTreatsVersionsAsZeroAndValueAsUnequal() {
+    assertEquals(
+        true,
+        ((Result.TxnDone)
+                txn(
+                    List.of(
+                        cmp("none", Command.Target.VERSION, Command.Relation.EQUAL, null, 0),
+                        cmp("none", Command.Target.CREATE_VERSION, Command.Relation.LESS, null, 1),
+                        cmp("none", Command.Target.VALUE, Command.Relation.NOT_EQUAL, "v", 0)),
+                    List.of(),
+                    List.of()))
+            .succeeded());
+    assertEquals(
+        false,
+        ((Result.TxnDone)
+                txn(
+                    List.of(cmp("none", Command.Target.VALUE, Command.Relation.LESS, "v", 0)),
+                    List.of(),
+                    List.of()))
+            .succeeded());
+  }
+
+  @Test
+  void txn_overTheOperationLimitIsRejectedWithoutChanges() {
+    List<Command.Op> ops = new ArrayList<>();
+    for (int i = 0; i <= Command.MAX_TXN_OPS; i++) {
+      ops.add(new Command.OpPut(b("k" + i), b("v")));
+    }
+    assertInstanceOf(Result.Rejected.class, txn(List.of(), ops, List.of()));
+    assertEquals(0, store.count(Keyspace.DATA));
+  }
+
   @Test
   void replayingSameLogTwice_givesIdenticalState() {
     Random rnd = new Random(7);
