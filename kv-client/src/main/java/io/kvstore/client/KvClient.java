@@ -2,12 +2,12 @@ package io.kvstore.client;
 
 import com.google.protobuf.ByteString;
 import io.grpc.Metadata;
-import io.grpc.Status;
-import io.grpc.StatusRuntimeException;
 import io.grpc.stub.StreamObserver;
+import io.kvstore.client.proto.Ack;
 import io.kvstore.client.proto.ClusterMapResponse;
 import io.kvstore.client.proto.ClusterStatusRequest;
 import io.kvstore.client.proto.ClusterStatusResponse;
+import io.kvstore.client.proto.Compare;
 import io.kvstore.client.proto.DeleteRequest;
 import io.kvstore.client.proto.DeleteResponse;
 import io.kvstore.client.proto.GetClusterMapRequest;
@@ -16,35 +16,38 @@ import io.kvstore.client.proto.GetResponse;
 import io.kvstore.client.proto.KvGrpc;
 import io.kvstore.client.proto.PutRequest;
 import io.kvstore.client.proto.PutResponse;
+import io.kvstore.client.proto.ScanRequest;
+import io.kvstore.client.proto.ScanResponse;
+import io.kvstore.client.proto.TxnOp;
+import io.kvstore.client.proto.TxnRequest;
+import io.kvstore.client.proto.TxnResponse;
 import io.kvstore.client.proto.WriteHeader;
 import java.security.SecureRandom;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentSkipListSet;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BiConsumer;
 
 /**
  * A client of the store. Thread-safe; one instance per application is enough.
  *
- * <p>Every call has an overall deadline ({@link Builder#timeout}). Within it the client sends the
- * request to the node it believes leads, follows {@code NOT_LEADER} hints at once, and on
- * unavailable nodes moves to the next endpoint with exponential backoff (20 ms doubling to 1 s,
- * with jitter). Writes carry this client's session id and a sequence number, and a retry reuses
- * them, so the store applies each write at most once.
+ * <p>Routing: the client fetches the cluster map from any configured endpoint, hashes each key to
+ * its partition and sends the request to that partition's leader; requests for different partitions
+ * run in parallel. Every call has an overall deadline ({@link Builder#timeout}); within it the
+ * client follows leader hints at once and moves to other replicas with bounded backoff. Writes
+ * carry this client's session id and a sequence number, and a retry reuses them, so the store
+ * applies each write at most once.
  *
  * <p>Errors: {@link KvInvalidArgumentException} (nothing changed), {@link KvUnavailableException}
- * (no node could serve before the deadline), {@link KvTimeoutException} (deadline passed; a write's
- * outcome is unknown). Async methods complete exceptionally with the same types.
+ * (no replica could serve before the deadline), {@link KvTimeoutException} (deadline passed; a
+ * write's outcome is unknown). Async methods complete exceptionally with the same types.
+ * Conditional writes that find another version are not errors: their result says so.
  */
 public final class KvClient implements AutoCloseable {
   /** Trailer key the server uses for the leader's client endpoint. */
@@ -55,31 +58,19 @@ public final class KvClient implements AutoCloseable {
   public static final Metadata.Key<String> EPOCH_KEY =
       Metadata.Key.of("kv-epoch", Metadata.ASCII_STRING_MARSHALLER);
 
-  private static final long MIN_BACKOFF_MS = 20;
-  private static final long MAX_BACKOFF_MS = 1000;
-
-  private final Endpoints endpoints;
-  private final long timeoutMs;
-  private final long attemptTimeoutMs;
-  private final ScheduledExecutorService timer;
+  private final RequestRunner runner;
   private final long sessionHigh;
   private final long sessionLow;
   private final AtomicLong sequence = new AtomicLong();
   private final ConcurrentSkipListSet<Long> inFlight = new ConcurrentSkipListSet<>();
-  private final AtomicReference<CompletableFuture<PartitionRouter>> router =
-      new AtomicReference<>();
 
   private KvClient(Builder b) {
-    this.endpoints = new Endpoints(b.endpoints, b.maxMessageBytes);
-    this.timeoutMs = b.timeout.toMillis();
-    this.attemptTimeoutMs = Math.min(b.attemptTimeout.toMillis(), timeoutMs);
-    this.timer =
-        Executors.newSingleThreadScheduledExecutor(
-            r -> {
-              Thread t = new Thread(r, "kv-client-retry");
-              t.setDaemon(true);
-              return t;
-            });
+    long timeoutMs = b.timeout.toMillis();
+    this.runner =
+        new RequestRunner(
+            new Endpoints(b.endpoints, b.maxMessageBytes),
+            timeoutMs,
+            Math.min(b.attemptTimeout.toMillis(), timeoutMs));
     SecureRandom random = new SecureRandom();
     long high;
     long low;
@@ -133,9 +124,32 @@ public final class KvClient implements AutoCloseable {
     return join(putAsync(key, value));
   }
 
+  /** A put with a condition and/or acknowledgement level. */
+  public PutResult put(byte[] key, byte[] value, WriteOptions options) {
+    return join(putAsync(key, value, options));
+  }
+
   /** Reads {@code key} linearizably. */
   public Optional<KeyValue> get(byte[] key) {
     return join(getAsync(key));
+  }
+
+  /** Reads {@code key} at the given consistency. */
+  public Optional<KeyValue> get(byte[] key, ReadOptions options) {
+    return join(getAsync(key, options));
+  }
+
+  /** Reads many keys (in parallel over their partitions); results in the order of {@code keys}. */
+  public List<Optional<KeyValue>> getAll(List<byte[]> keys, ReadOptions options) {
+    List<CompletableFuture<Optional<KeyValue>>> fs = new ArrayList<>();
+    for (byte[] k : keys) {
+      fs.add(getAsync(k, options));
+    }
+    List<Optional<KeyValue>> out = new ArrayList<>();
+    for (CompletableFuture<Optional<KeyValue>> f : fs) {
+      out.add(join(f));
+    }
+    return out;
   }
 
   /** Deletes {@code key}. */
@@ -143,17 +157,47 @@ public final class KvClient implements AutoCloseable {
     return join(deleteAsync(key));
   }
 
+  /**
+   * A delete with a condition ({@link WriteOptions#onlyIfVersion}) and/or acknowledgement level.
+   */
+  public DeleteResult delete(byte[] key, WriteOptions options) {
+    return join(deleteAsync(key, options));
+  }
+
+  /** Runs a transaction; all its keys must share a partition (use a hash tag). */
+  public TxnResponse txn(List<Compare> compares, List<TxnOp> success, List<TxnOp> failure) {
+    return join(txnAsync(compares, success, failure, WriteOptions.DEFAULT));
+  }
+
+  /** Writes many puts and deletes: each partition's share commits atomically, see {@link Batch}. */
+  public Batch.Result batch(List<TxnOp> ops) {
+    return join(new Batch(this, ops).runAsync());
+  }
+
+  /** Keys in [start, end) (null: open), at most {@code limit}, merged over all partitions. */
+  public Scan.Page scan(byte[] start, byte[] end, int limit, ReadOptions options) {
+    return join(new Scan(this, start, end, limit, options).runAsync());
+  }
+
+  /**
+   * Keys starting with {@code prefix}, at most {@code limit}, after {@code after} (null: first).
+   */
+  public Scan.Page scanPrefix(byte[] prefix, byte[] after, int limit, ReadOptions options) {
+    byte[] start = after == null ? prefix : Scan.successor(after);
+    return scan(start, Scan.prefixEnd(prefix), limit, options);
+  }
+
   /** One node's status; a single attempt bounded by the per-attempt timeout. */
   public ClusterStatusResponse status(String endpoint) {
     Endpoints.parse(endpoint);
     CompletableFuture<ClusterStatusResponse> f = new CompletableFuture<>();
-    KvGrpc.newStub(endpoints.channel(endpoint))
-        .withDeadlineAfter(attemptTimeoutMs, TimeUnit.MILLISECONDS)
-        .clusterStatus(ClusterStatusRequest.getDefaultInstance(), observer(f));
+    KvGrpc.newStub(runner.endpoints().channel(endpoint))
+        .withDeadlineAfter(runner.attemptTimeoutMs(), TimeUnit.MILLISECONDS)
+        .clusterStatus(ClusterStatusRequest.getDefaultInstance(), RequestRunner.observer(f));
     try {
       return f.get();
     } catch (ExecutionException e) {
-      throw translate(e.getCause(), endpoint);
+      throw RequestRunner.translate(e.getCause(), endpoint);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new KvException("interrupted");
@@ -162,59 +206,128 @@ public final class KvClient implements AutoCloseable {
 
   /** The cluster map, fetched fresh from the configured endpoints. */
   public ClusterMapResponse clusterMap() {
-    long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMs);
     return join(
-        callAny(
+        runner.callAny(
             (stub, obs) -> stub.getClusterMap(GetClusterMapRequest.getDefaultInstance(), obs),
-            deadline));
+            runner.newDeadline()));
   }
 
   /** The endpoints this client knows (configured ones plus leader hints). */
   public List<String> endpoints() {
-    return endpoints.all();
+    return runner.endpoints().all();
   }
 
   // ---- asynchronous API
 
   public CompletableFuture<Long> putAsync(byte[] key, byte[] value) {
+    return putAsync(key, value, WriteOptions.DEFAULT).thenApply(PutResult::version);
+  }
+
+  public CompletableFuture<PutResult> putAsync(byte[] key, byte[] value, WriteOptions options) {
     WriteHeader header = nextHeader();
-    PutRequest req =
+    PutRequest.Builder req =
         PutRequest.newBuilder()
             .setHeader(header)
             .setKey(ByteString.copyFrom(key))
             .setValue(ByteString.copyFrom(value))
-            .build();
-    CompletableFuture<PutResponse> f = write(header, key, (stub, obs) -> stub.put(req, obs));
-    return f.thenApply(PutResponse::getVersion);
+            .setAck(options.ackAll() ? Ack.ALL : Ack.MAJORITY);
+    if (options.ifAbsent()) {
+      req.setIfAbsent(true);
+    } else if (options.ifVersion() > 0) {
+      req.setIfVersion(options.ifVersion());
+    }
+    PutRequest r = req.build();
+    CompletableFuture<PutResponse> f = write(header, key, (stub, obs) -> stub.put(r, obs));
+    return f.thenApply(
+        p ->
+            new PutResult(
+                p.getApplied(), p.getVersion(), p.getCurrentVersion(), !p.getNotOnAllReplicas()));
   }
 
   public CompletableFuture<DeleteResult> deleteAsync(byte[] key) {
+    return deleteAsync(key, WriteOptions.DEFAULT);
+  }
+
+  public CompletableFuture<DeleteResult> deleteAsync(byte[] key, WriteOptions options) {
     WriteHeader header = nextHeader();
-    DeleteRequest req =
-        DeleteRequest.newBuilder().setHeader(header).setKey(ByteString.copyFrom(key)).build();
-    CompletableFuture<DeleteResponse> f = write(header, key, (stub, obs) -> stub.delete(req, obs));
-    return f.thenApply(d -> new DeleteResult(d.getDeleted(), d.getVersion()));
+    DeleteRequest.Builder req =
+        DeleteRequest.newBuilder()
+            .setHeader(header)
+            .setKey(ByteString.copyFrom(key))
+            .setAck(options.ackAll() ? Ack.ALL : Ack.MAJORITY);
+    if (options.ifVersion() > 0) {
+      req.setIfVersion(options.ifVersion());
+    }
+    DeleteRequest r = req.build();
+    CompletableFuture<DeleteResponse> f = write(header, key, (stub, obs) -> stub.delete(r, obs));
+    return f.thenApply(
+        d ->
+            new DeleteResult(
+                d.getDeleted(),
+                d.getVersion(),
+                d.getApplied(),
+                d.getCurrentVersion(),
+                !d.getNotOnAllReplicas()));
   }
 
   public CompletableFuture<Optional<KeyValue>> getAsync(byte[] key) {
-    GetRequest req = GetRequest.newBuilder().setKey(ByteString.copyFrom(key)).build();
-    CompletableFuture<GetResponse> f = callKey(key, (stub, obs) -> stub.get(req, obs));
-    return f.thenApply(
-        r ->
-            r.getFound()
-                ? Optional.of(
-                    new KeyValue(
-                        key.clone(),
-                        r.getValue().toByteArray(),
-                        r.getVersion(),
-                        r.getCreateVersion()))
-                : Optional.empty());
+    return getAsync(key, ReadOptions.LINEARIZABLE);
+  }
+
+  public CompletableFuture<Optional<KeyValue>> getAsync(byte[] key, ReadOptions options) {
+    GetRequest req =
+        GetRequest.newBuilder()
+            .setKey(ByteString.copyFrom(key))
+            .setConsistency(options.consistency())
+            .setMaxStalenessMs(options.maxStalenessMs())
+            .setMaxLagEntries(options.maxLagEntries())
+            .build();
+    CompletableFuture<GetResponse> f = runner.callKey(key, (stub, obs) -> stub.get(req, obs));
+    return f.thenApply(r -> KeyValue.of(key, r));
+  }
+
+  /** Runs a transaction; routed by its first key. */
+  public CompletableFuture<TxnResponse> txnAsync(
+      List<Compare> compares, List<TxnOp> success, List<TxnOp> failure, WriteOptions options) {
+    byte[] routeKey = Txns.firstKey(compares, success, failure);
+    if (routeKey == null) {
+      return CompletableFuture.failedFuture(
+          new KvInvalidArgumentException("transaction names no key"));
+    }
+    WriteHeader header = nextHeader();
+    TxnRequest req =
+        TxnRequest.newBuilder()
+            .setHeader(header)
+            .addAllCompares(compares)
+            .addAllSuccess(success)
+            .addAllFailure(failure)
+            .setAck(options.ackAll() ? Ack.ALL : Ack.MAJORITY)
+            .build();
+    return write(header, routeKey, (stub, obs) -> stub.txn(req, obs));
+  }
+
+  // ---- plumbing shared with Batch and Scan
+
+  RequestRunner runner() {
+    return runner;
+  }
+
+  CompletableFuture<TxnResponse> txnInPartition(int partition, List<TxnOp> ops) {
+    WriteHeader header = nextHeader();
+    TxnRequest req = TxnRequest.newBuilder().setHeader(header).addAllSuccess(ops).build();
+    CompletableFuture<TxnResponse> f =
+        runner.callPartition(partition, (stub, obs) -> stub.txn(req, obs));
+    return released(header, f);
+  }
+
+  CompletableFuture<ScanResponse> scanPartition(ScanRequest req) {
+    return runner.callPartition(req.getPartition(), (stub, obs) -> stub.scan(req, obs));
   }
 
   private WriteHeader nextHeader() {
     long seq = sequence.incrementAndGet();
     inFlight.add(seq);
-    Long lowest = inFlight.isEmpty() ? seq : inFlight.first();
+    Long lowest = inFlight.first();
     return WriteHeader.newBuilder()
         .setSessionHigh(sessionHigh)
         .setSessionLow(sessionLow)
@@ -225,238 +338,26 @@ public final class KvClient implements AutoCloseable {
 
   private <T> CompletableFuture<T> write(
       WriteHeader header, byte[] key, BiConsumer<KvGrpc.KvStub, StreamObserver<T>> rpc) {
-    CompletableFuture<T> f = callKey(key, rpc);
-    // Only a definite outcome releases the sequence; after a timeout the write may still apply.
+    return released(header, runner.callKey(key, rpc));
+  }
+
+  /** Only a definite outcome releases the sequence; after a timeout the write may still apply. */
+  private <T> CompletableFuture<T> released(WriteHeader header, CompletableFuture<T> f) {
     f.whenComplete(
         (r, e) -> {
-          if (e == null || !(unwrap(e) instanceof KvTimeoutException)) {
+          if (e == null || !(RequestRunner.unwrap(e) instanceof KvTimeoutException)) {
             inFlight.remove(header.getSequence());
           }
         });
     return f;
   }
 
-  /** A request about {@code key}: routed to the leader of the key's partition. */
-  private <T> CompletableFuture<T> callKey(
-      byte[] key, BiConsumer<KvGrpc.KvStub, StreamObserver<T>> rpc) {
-    long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMs);
-    CompletableFuture<T> result = new CompletableFuture<>();
-    routerFuture(deadline)
-        .whenComplete(
-            (r, e) -> {
-              if (e != null) {
-                result.completeExceptionally(unwrap(e));
-              } else {
-                attempt(new Call<>(r.route(r.partitionOf(key)), r, rpc, result, deadline), 0, null);
-              }
-            });
-    return result;
-  }
-
-  /** A request any node can answer, sent to the configured endpoints. */
-  private <T> CompletableFuture<T> callAny(
-      BiConsumer<KvGrpc.KvStub, StreamObserver<T>> rpc, long deadline) {
-    CompletableFuture<T> result = new CompletableFuture<>();
-    attempt(new Call<>(endpoints, null, rpc, result, deadline), 0, null);
-    return result;
-  }
-
-  /** The cached router, fetching the cluster map first when there is none (or it failed). */
-  private CompletableFuture<PartitionRouter> routerFuture(long deadline) {
-    CompletableFuture<PartitionRouter> f = router.get();
-    if (f != null && !f.isCompletedExceptionally()) {
-      return f;
-    }
-    CompletableFuture<PartitionRouter> fresh = fetchMap(deadline);
-    if (router.compareAndSet(f, fresh)) {
-      return fresh;
-    }
-    return router.get();
-  }
-
-  private CompletableFuture<PartitionRouter> fetchMap(long deadline) {
-    CompletableFuture<ClusterMapResponse> f =
-        callAny(
-            (stub, obs) -> stub.getClusterMap(GetClusterMapRequest.getDefaultInstance(), obs),
-            deadline);
-    return f.thenApply(PartitionRouter::new);
-  }
-
-  /** Replaces the map when a server reports a newer epoch than the cached one. */
-  private void refreshMap(PartitionRouter current, long epoch) {
-    if (current == null || epoch <= current.epoch()) {
-      return;
-    }
-    long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMs);
-    fetchMap(deadline)
-        .thenAccept(
-            fresh -> {
-              CompletableFuture<PartitionRouter> now = router.get();
-              if (now != null
-                  && now.isDone()
-                  && !now.isCompletedExceptionally()
-                  && now.join().epoch() < fresh.epoch()) {
-                fresh.inherit(now.join());
-                router.compareAndSet(now, CompletableFuture.completedFuture(fresh));
-              }
-            });
-  }
-
-  /** One client call across its attempts. */
-  private record Call<T>(
-      Route route,
-      PartitionRouter router,
-      BiConsumer<KvGrpc.KvStub, StreamObserver<T>> rpc,
-      CompletableFuture<T> result,
-      long deadline) {}
-
-  private <T> void attempt(Call<T> call, int failures, Throwable last) {
-    long remainingMs = TimeUnit.NANOSECONDS.toMillis(call.deadline - System.nanoTime());
-    if (remainingMs <= 0) {
-      call.result.completeExceptionally(
-          new KvTimeoutException(
-              "request timed out after " + timeoutMs + " ms" + describe(last), last));
-      return;
-    }
-    String endpoint = call.route.pick();
-    KvGrpc.KvStub stub =
-        KvGrpc.newStub(endpoints.channel(endpoint))
-            .withDeadlineAfter(Math.min(attemptTimeoutMs, remainingMs), TimeUnit.MILLISECONDS);
-    CompletableFuture<T> one = new CompletableFuture<>();
-    call.rpc.accept(stub, observer(one));
-    one.whenComplete(
-        (value, error) -> {
-          if (error == null) {
-            call.result.complete(value);
-            return;
-          }
-          Status status = Status.fromThrowable(error);
-          switch (status.getCode()) {
-            case INVALID_ARGUMENT, OUT_OF_RANGE, RESOURCE_EXHAUSTED ->
-                // RESOURCE_EXHAUSTED is gRPC refusing an oversized message: retrying cannot help
-                call.result.completeExceptionally(
-                    new KvInvalidArgumentException(status.getDescription()));
-            case FAILED_PRECONDITION -> {
-              Metadata trailers = Status.trailersFromThrowable(error);
-              String leader = trailers == null ? null : trailers.get(LEADER_KEY);
-              String epoch = trailers == null ? null : trailers.get(EPOCH_KEY);
-              if (epoch != null) {
-                refreshMap(call.router, parseEpoch(epoch));
-              }
-              if (leader != null && !leader.isEmpty() && !leader.equals(endpoint)) {
-                call.route.leaderIs(leader);
-                // A fresh hint is followed at once; repeated hops back off like other failures.
-                retry(call, failures + 1, error, failures == 0 ? 0 : backoff(failures));
-              } else {
-                call.route.failed(endpoint);
-                retry(call, failures + 1, error, backoff(failures));
-              }
-            }
-            case UNAVAILABLE, DEADLINE_EXCEEDED, ABORTED, CANCELLED, UNKNOWN -> {
-              call.route.failed(endpoint);
-              retry(call, failures + 1, error, backoff(failures));
-            }
-            default -> call.result.completeExceptionally(translate(error, endpoint));
-          }
-        });
-  }
-
-  private static long parseEpoch(String s) {
-    try {
-      return Long.parseLong(s);
-    } catch (NumberFormatException e) {
-      return -1;
-    }
-  }
-
-  private <T> void retry(Call<T> call, int failures, Throwable last, long delayMs) {
-    long remainingMs = TimeUnit.NANOSECONDS.toMillis(call.deadline - System.nanoTime());
-    if (remainingMs <= delayMs) {
-      Status s = Status.fromThrowable(last);
-      KvException e =
-          s.getCode() == Status.Code.DEADLINE_EXCEEDED
-              ? new KvTimeoutException(
-                  "request timed out after " + timeoutMs + " ms" + describe(last), last)
-              : new KvUnavailableException("cluster unavailable" + describe(last), last);
-      call.result.completeExceptionally(e);
-      return;
-    }
-    if (delayMs == 0) {
-      attempt(call, failures, last);
-    } else {
-      timer.schedule(() -> attempt(call, failures, last), delayMs, TimeUnit.MILLISECONDS);
-    }
-  }
-
-  private static long backoff(int failures) {
-    long base = Math.min(MAX_BACKOFF_MS, MIN_BACKOFF_MS << Math.min(failures, 10));
-    return base / 2 + ThreadLocalRandom.current().nextLong(base / 2 + 1);
-  }
-
-  private static String describe(Throwable last) {
-    if (last == null) {
-      return "";
-    }
-    Status s = Status.fromThrowable(last);
-    String d = s.getDescription();
-    return ": last error " + s.getCode() + (d == null ? "" : " (" + d + ")");
-  }
-
-  private static KvException translate(Throwable error, String endpoint) {
-    Status s = Status.fromThrowable(error);
-    String d = s.getDescription() == null ? s.getCode().toString() : s.getDescription();
-    return switch (s.getCode()) {
-      case INVALID_ARGUMENT, OUT_OF_RANGE, RESOURCE_EXHAUSTED -> new KvInvalidArgumentException(d);
-      case DEADLINE_EXCEEDED -> new KvTimeoutException(endpoint + " timed out: " + d, error);
-      case UNAVAILABLE -> new KvUnavailableException(endpoint + " unavailable: " + d, error);
-      default -> new KvException(endpoint + ": " + s.getCode() + ": " + d, error);
-    };
-  }
-
-  private static <T> StreamObserver<T> observer(CompletableFuture<T> f) {
-    return new StreamObserver<>() {
-      @Override
-      public void onNext(T value) {
-        f.complete(value);
-      }
-
-      @Override
-      public void onError(Throwable t) {
-        f.completeExceptionally(t);
-      }
-
-      @Override
-      public void onCompleted() {
-        if (!f.isDone()) {
-          f.completeExceptionally(
-              new StatusRuntimeException(Status.INTERNAL.withDescription("no response")));
-        }
-      }
-    };
-  }
-
-  private static Throwable unwrap(Throwable e) {
-    return e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
-  }
-
   private static <T> T join(CompletableFuture<T> f) {
-    try {
-      return f.get();
-    } catch (ExecutionException e) {
-      Throwable c = e.getCause();
-      if (c instanceof KvException k) {
-        throw k;
-      }
-      throw new KvException(String.valueOf(c), c);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new KvException("interrupted");
-    }
+    return RequestRunner.join(f);
   }
 
   @Override
   public void close() {
-    timer.shutdownNow();
-    endpoints.close();
+    runner.close();
   }
 }

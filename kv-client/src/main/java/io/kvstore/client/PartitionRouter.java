@@ -68,6 +68,10 @@ final class PartitionRouter {
     return epoch;
   }
 
+  int partitionCount() {
+    return replicaEndpoints.size();
+  }
+
   int partitionOf(byte[] key) {
     return scheme.partitionOf(KeyHasher.hashKey(key));
   }

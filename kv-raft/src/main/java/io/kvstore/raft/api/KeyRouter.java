@@ -27,7 +27,20 @@ public final class KeyRouter implements KvGrpcService.Router {
 
   @Override
   public RaftGroupId groupOf(byte[] key) {
-    int p = map.partitionOf(key);
+    return groupOfPartition(map.partitionOf(key));
+  }
+
+  @Override
+  public int partitionOf(byte[] key) {
+    return map.partitionOf(key);
+  }
+
+  @Override
+  public RaftGroupId groupOfPartition(int p) {
+    if (p < 0 || p >= map.partitionCount()) {
+      throw new IllegalArgumentException(
+          "partition " + p + " does not exist (0.." + (map.partitionCount() - 1) + ")");
+    }
     PartitionEntry e = map.partition(p);
     if (e.replicas().contains(selfId)) {
       return groupOf.apply(p);

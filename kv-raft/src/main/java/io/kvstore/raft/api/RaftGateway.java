@@ -12,6 +12,7 @@ import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
 import java.util.function.LongSupplier;
+import org.apache.ratis.proto.RaftProtos.ReplicationLevel;
 import org.apache.ratis.protocol.ClientId;
 import org.apache.ratis.protocol.Message;
 import org.apache.ratis.protocol.RaftClientReply;
@@ -22,7 +23,6 @@ import org.apache.ratis.protocol.exceptions.NotLeaderException;
 import org.apache.ratis.protocol.exceptions.RaftException;
 import org.apache.ratis.protocol.exceptions.StateMachineException;
 import org.apache.ratis.server.RaftServer;
-import org.apache.ratis.thirdparty.com.google.protobuf.ByteString;
 import org.apache.ratis.thirdparty.com.google.protobuf.UnsafeByteOperations;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -67,28 +67,47 @@ public final class RaftGateway {
   }
 
   /** Proposes a log entry; completes with the state machine's reply bytes once applied. */
-  public CompletableFuture<byte[]> write(RaftGroupId group, byte[] entry, long deadlineMs) {
-    return submit(group, entry, RaftClientRequest.writeRequestType(), deadlineMs);
+  public CompletableFuture<Reply> write(RaftGroupId group, byte[] entry, long deadlineMs) {
+    return submit(group, entry, RaftClientRequest.writeRequestType(), deadlineMs)
+        .thenApply(r -> new Reply(r.getMessage().getContent().toByteArray(), r.getLogIndex()));
   }
+
+  /** The state machine's reply to a write, and the log index of the write's entry. */
+  public record Reply(byte[] message, long logIndex) {}
 
   /** A linearizable read (ReadIndex), served by this replica whether leader or follower. */
   public CompletableFuture<byte[]> read(RaftGroupId group, byte[] query, long deadlineMs) {
-    return submit(group, query, RaftClientRequest.readRequestType(), deadlineMs);
+    return submit(group, query, RaftClientRequest.readRequestType(), deadlineMs)
+        .thenApply(r -> r.getMessage().getContent().toByteArray());
   }
 
-  private CompletableFuture<byte[]> submit(
-      RaftGroupId group, byte[] payload, RaftClientRequest.Type type, long deadlineMs) {
+  /**
+   * Completes with true once the entry at {@code index} is committed and applied on every replica
+   * of the group, or with false if that does not happen in time (the entry stays committed).
+   */
+  public CompletableFuture<Boolean> awaitAllReplicas(
+      RaftGroupId group, long index, long deadlineMs) {
     long wait = deadlineMs > 0 ? Math.min(deadlineMs, timeoutMs) : timeoutMs;
     RaftClientRequest request =
-        RaftClientRequest.newBuilder()
-            .setClientId(clientId)
-            .setServerId(server.getId())
-            .setGroupId(group)
-            .setCallId(callIds.incrementAndGet())
-            .setMessage(Message.valueOf(UnsafeByteOperations.unsafeWrap(payload)))
-            .setType(type)
-            .setTimeoutMs(wait)
-            .build();
+        newRequest(
+            group,
+            new byte[0],
+            RaftClientRequest.watchRequestType(index, ReplicationLevel.ALL_COMMITTED),
+            wait);
+    try {
+      return server
+          .submitClientRequestAsync(request)
+          .orTimeout(wait, TimeUnit.MILLISECONDS)
+          .handle((r, error) -> error == null && r.isSuccess());
+    } catch (IOException e) {
+      return CompletableFuture.completedFuture(false);
+    }
+  }
+
+  private CompletableFuture<RaftClientReply> submit(
+      RaftGroupId group, byte[] payload, RaftClientRequest.Type type, long deadlineMs) {
+    long wait = deadlineMs > 0 ? Math.min(deadlineMs, timeoutMs) : timeoutMs;
+    RaftClientRequest request = newRequest(group, payload, type, wait);
     CompletableFuture<RaftClientReply> reply;
     try {
       reply = server.submitClientRequestAsync(request);
@@ -105,9 +124,21 @@ public final class RaftGateway {
               if (!r.isSuccess()) {
                 throw new CompletionException(translate(r.getException(), wait));
               }
-              ByteString content = r.getMessage().getContent();
-              return content.toByteArray();
+              return r;
             });
+  }
+
+  private RaftClientRequest newRequest(
+      RaftGroupId group, byte[] payload, RaftClientRequest.Type type, long waitMs) {
+    return RaftClientRequest.newBuilder()
+        .setClientId(clientId)
+        .setServerId(server.getId())
+        .setGroupId(group)
+        .setCallId(callIds.incrementAndGet())
+        .setMessage(Message.valueOf(UnsafeByteOperations.unsafeWrap(payload)))
+        .setType(type)
+        .setTimeoutMs(waitMs)
+        .build();
   }
 
   private StatusRuntimeException translate(Throwable error, long waitMs) {

@@ -8,6 +8,7 @@ import io.kvstore.core.cluster.NodeEntry;
 import io.kvstore.core.storage.mapdb.MapDbPartitionStore;
 import io.kvstore.raft.api.KeyRouter;
 import io.kvstore.raft.api.KvGrpcService;
+import io.kvstore.raft.api.LocalReads;
 import io.kvstore.raft.api.RaftGateway;
 import io.kvstore.raft.api.RequestLimits;
 import io.kvstore.raft.statemachine.KvStateMachine;
@@ -250,6 +251,7 @@ public final class KvNode implements AutoCloseable {
     KvGrpcService service =
         new KvGrpcService(
             gateway,
+            new LocalReads(raft, gateway, config.electionTimeoutMinMs()),
             new KeyRouter(map, config.nodeId(), PartitionGroups::groupId),
             new RequestLimits(config.maxKeyBytes(), config.maxValueBytes()),
             status::status,

@@ -52,7 +52,10 @@ final class MapPublisher implements Runnable {
       try {
         Result r =
             ResultCodec.decode(
-                gateway.write(PartitionGroups.META_GROUP, entry, 5000).get(10, TimeUnit.SECONDS));
+                gateway
+                    .write(PartitionGroups.META_GROUP, entry, 5000)
+                    .get(10, TimeUnit.SECONDS)
+                    .message());
         if (r instanceof Result.Written w) {
           LOG.info(
               "cluster map epoch {} stored in the meta group at index {}",

@@ -15,6 +15,8 @@ import io.kvstore.core.storage.WriteBatch;
 import java.io.File;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import org.apache.ratis.proto.RaftProtos.LogEntryProto;
 import org.apache.ratis.protocol.Message;
@@ -150,14 +152,40 @@ public final class KvStateMachine extends BaseStateMachine {
   @Override
   public CompletableFuture<Message> query(Message request) {
     try {
-      QueryCodec.Get get = (QueryCodec.Get) QueryCodec.decode(request.getContent().toByteArray());
-      byte[] stored = store.get(Keyspace.DATA, get.key());
-      byte[] reply = QueryCodec.encodeGetReply(stored == null ? null : ValueCodec.decode(stored));
+      byte[] reply = answer(QueryCodec.decode(request.getContent().toByteArray()));
       return CompletableFuture.completedFuture(
           Message.valueOf(UnsafeByteOperations.unsafeWrap(reply)));
     } catch (RuntimeException e) {
       return CompletableFuture.failedFuture(e);
     }
+  }
+
+  private byte[] answer(QueryCodec.Query query) {
+    if (query instanceof QueryCodec.Get get) {
+      byte[] stored = store.get(Keyspace.DATA, get.key());
+      return QueryCodec.encodeGetReply(stored == null ? null : ValueCodec.decode(stored));
+    }
+    QueryCodec.Scan scan = (QueryCodec.Scan) query;
+    List<QueryCodec.Entry> entries = new ArrayList<>();
+    boolean[] more = {false};
+    store.scan(
+        Keyspace.DATA,
+        scan.start(),
+        scan.end(),
+        (k, v) -> {
+          if (entries.size() == scan.limit()) {
+            more[0] = true;
+            return false;
+          }
+          entries.add(new QueryCodec.Entry(k, ValueCodec.decode(v)));
+          return true;
+        });
+    return QueryCodec.encodeScanReply(new QueryCodec.ScanReply(entries, more[0]));
+  }
+
+  /** Whether the replica can answer queries now (not paused for a snapshot installation). */
+  public boolean serving() {
+    return getLifeCycleState() == LifeCycle.State.RUNNING && store != null;
   }
 
   /** Never waits: a replica behind {@code minIndex} says so at once (Ratis's default hangs). */
