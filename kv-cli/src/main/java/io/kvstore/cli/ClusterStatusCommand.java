@@ -1,202 +1,288 @@
 package io.kvstore.cli;
 
+import io.kvstore.cli.ClusterProbe.NodeReport;
+import io.kvstore.cli.ClusterProbe.Target;
 import io.kvstore.client.KvClient;
 import io.kvstore.client.KvException;
-import io.kvstore.client.proto.ClusterStatusResponse;
+import io.kvstore.client.proto.ClusterMapResponse;
 import io.kvstore.client.proto.GroupStatus;
+import io.kvstore.client.proto.NodeInfo;
 import java.io.PrintWriter;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code kv cluster status}: asks every endpoint for its own status and prints one row per node per
- * Raft group. An unreachable node still gets a row (HEALTHY=false, with the error), so the table
- * shows the whole cluster even when part of it is down; the exit code is 3 then.
+ * {@code kv cluster status}: asks every node for its own status. A node hosts the meta group (if it
+ * is a meta voter) and one group per partition it holds a replica of, so the default table has one
+ * row per node with counts (GROUPS, LEADS) and HEALTHY = every group running with a leader; {@code
+ * --partitions} lists every group instead, the meta group as partition "meta".
  *
- * <p>PARTITION is shown only when some node hosts more than one group, and ERROR only when a node
- * failed, so the common single-partition, all-healthy table stays narrow. {@code -o json} always
- * has every field.
+ * <p>The nodes asked are the --endpoints plus every other node of the cluster map (fetched from a
+ * node that answered), so the table covers the whole cluster even when --endpoints names only some
+ * of it. An unreachable node still gets a row (HEALTHY false, with the error); the map also tells
+ * which groups a node should host, so a group that is not running shows as unhealthy instead of
+ * silently missing. Exit 3 if any node is unreachable or any of its groups unhealthy. {@code -o
+ * json} always has every group of every node.
  */
 @Command(
     name = "status",
     description =
-        "Show every node's role, term, commit/applied index and "
-            + "health (exit 3 if a node is unreachable or unhealthy).")
+        "Show every node's groups, leaderships, map epoch and health; --partitions for one "
+            + "row per Raft group (exit 3 if a node is unreachable or a group unhealthy).")
 final class ClusterStatusCommand implements Callable<Integer> {
-  private static final List<String> COLUMNS =
-      List.of("NODE", "ADDRESS", "ROLE", "TERM", "COMMIT", "APPLIED", "LEADER", "HEALTHY");
+  private static final List<String> NODE_COLUMNS =
+      List.of("NODE", "ADDRESS", "ZONE", "GROUPS", "LEADS", "MAP EPOCH", "HEALTHY", "UPTIME");
+  private static final List<String> GROUP_COLUMNS =
+      List.of(
+          "NODE", "ADDRESS", "PARTITION", "ROLE", "TERM", "COMMIT", "APPLIED", "LEADER", "HEALTHY");
 
   @Spec CommandSpec spec;
 
-  /** One node's answer, or the error that replaced it. */
-  private record NodeReport(String endpoint, ClusterStatusResponse status, String error) {
+  @Option(
+      names = {"--partitions", "--all"},
+      description = "One row per node per Raft group (the meta group as partition 'meta').")
+  boolean perGroup;
+
+  /** A node's report with what the map adds: the groups it should host but does not report. */
+  private record Row(NodeReport report, List<String> missing) {
     boolean healthy() {
-      return status != null
-          && status.getGroupsCount() > 0
-          && status.getGroupsList().stream().allMatch(GroupStatus::getHealthy);
+      return report.reachable()
+          && report.status().getGroupsCount() > 0
+          && missing.isEmpty()
+          && report.status().getGroupsList().stream().allMatch(GroupStatus::getHealthy);
+    }
+
+    /** Why the node is not healthy; empty when it is. */
+    String problem() {
+      if (!report.reachable()) {
+        return report.error();
+      }
+      if (report.status().getGroupsCount() == 0) {
+        return "node hosts no raft group";
+      }
+      List<String> parts = new ArrayList<>();
+      List<String> unhealthy =
+          report.groups().stream()
+              .filter(g -> !g.getHealthy())
+              .map(ClusterProbe::groupName)
+              .toList();
+      if (!unhealthy.isEmpty()) {
+        parts.add("unhealthy groups: " + String.join(",", unhealthy));
+      }
+      if (!missing.isEmpty()) {
+        parts.add("groups not running: " + String.join(",", missing));
+      }
+      return String.join("; ", parts);
     }
   }
 
   @Override
   public Integer call() {
     Kv kv = Kv.of(spec);
-    List<NodeReport> reports;
+    List<Row> rows = new ArrayList<>();
     try (KvClient client = kv.openClient()) {
-      reports = query(client, kv.endpointList());
+      List<Target> targets = new ArrayList<>();
+      kv.endpointList().forEach(e -> targets.add(new Target(e, null)));
+      List<NodeReport> reports = new ArrayList<>(ClusterProbe.ask(client, targets));
+      ClusterMapResponse map = mapFrom(kv, reports);
+      if (map != null) {
+        reports = new ArrayList<>(withMapIds(map, reports));
+        reports.addAll(ClusterProbe.ask(client, unasked(map, reports)));
+      }
+      for (NodeReport r : reports) {
+        rows.add(new Row(r, ClusterProbe.missingGroups(map, r)));
+      }
     }
 
     PrintWriter out = spec.commandLine().getOut();
     if (kv.output() == OutputFormat.json) {
-      out.println(Json.render(jsonRows(reports)));
+      out.println(Json.render(rows.stream().map(ClusterStatusCommand::json).toList()));
+    } else if (perGroup) {
+      groupTable(rows).print(out, kv.output());
     } else {
-      table(reports).print(out, kv.output());
+      nodeTable(rows).print(out, kv.output());
     }
     out.flush();
 
-    long bad = reports.stream().filter(r -> !r.healthy()).count();
+    long bad = rows.stream().filter(r -> !r.healthy()).count();
     if (bad == 0) {
       return ExitCodes.OK;
     }
     spec.commandLine()
         .getErr()
-        .println("kv: " + bad + " of " + reports.size() + " nodes unreachable or unhealthy");
+        .println("kv: " + bad + " of " + rows.size() + " nodes unreachable or unhealthy");
     spec.commandLine().getErr().flush();
     return ExitCodes.UNAVAILABLE;
   }
 
-  /** Asks all nodes at once, so dead nodes cost one timeout in total rather than one each. */
-  private static List<NodeReport> query(KvClient client, List<String> endpoints) {
-    ExecutorService pool =
-        Executors.newFixedThreadPool(
-            Math.min(endpoints.size(), 16),
-            r -> {
-              Thread t = new Thread(r, "kv-cluster-status");
-              t.setDaemon(true);
-              return t;
-            });
-    try {
-      List<CompletableFuture<NodeReport>> futures = new ArrayList<>();
-      for (String endpoint : endpoints) {
-        futures.add(
-            CompletableFuture.supplyAsync(
-                () -> {
-                  try {
-                    return new NodeReport(endpoint, client.status(endpoint), null);
-                  } catch (KvException e) {
-                    return new NodeReport(endpoint, null, ErrorHandler.describe(e));
-                  }
-                },
-                pool));
-      }
-      return futures.stream().map(CompletableFuture::join).toList();
-    } finally {
-      pool.shutdownNow();
+  /**
+   * The cluster map from the nodes that answered, or null if none did or the map is unavailable:
+   * status is still worth printing for the endpoints given.
+   */
+  private static ClusterMapResponse mapFrom(Kv kv, List<NodeReport> reports) {
+    List<String> live =
+        reports.stream().filter(NodeReport::reachable).map(NodeReport::endpoint).toList();
+    if (live.isEmpty()) {
+      return null;
+    }
+    try (KvClient client = kv.openClient(live)) {
+      return client.clusterMap();
+    } catch (KvException e) {
+      return null;
     }
   }
 
-  private static TextTable table(List<NodeReport> reports) {
-    boolean partitions =
-        reports.stream().anyMatch(r -> r.status() != null && r.status().getGroupsCount() > 1);
-    boolean errors = reports.stream().anyMatch(r -> !r.healthy() && groupless(r));
-    List<String> headers = new ArrayList<>(COLUMNS);
-    if (partitions) {
-      headers.add("PARTITION");
+  /** Unreachable endpoints that the map knows get the map's node id. */
+  private static List<NodeReport> withMapIds(ClusterMapResponse map, List<NodeReport> reports) {
+    List<NodeReport> out = new ArrayList<>();
+    for (NodeReport r : reports) {
+      String id =
+          r.reachable()
+              ? null
+              : map.getNodesList().stream()
+                  .filter(n -> n.getClientEndpoint().equals(r.endpoint()))
+                  .map(NodeInfo::getId)
+                  .findFirst()
+                  .orElse(null);
+      out.add(id == null ? r : new NodeReport(new Target(r.endpoint(), id), null, r.error()));
     }
+    return out;
+  }
+
+  /** The map's nodes not asked yet, by id and by endpoint. */
+  private static List<Target> unasked(ClusterMapResponse map, List<NodeReport> reports) {
+    Set<String> ids = new HashSet<>();
+    Set<String> endpoints = new HashSet<>();
+    for (NodeReport r : reports) {
+      if (r.nodeId() != null) {
+        ids.add(r.nodeId());
+      }
+      endpoints.add(r.endpoint());
+    }
+    return ClusterProbe.targets(map).stream()
+        .filter(t -> !ids.contains(t.nodeId()) && !endpoints.contains(t.endpoint()))
+        .toList();
+  }
+
+  private static String orDash(String s) {
+    return s == null || s.isEmpty() ? "-" : s;
+  }
+
+  private static TextTable nodeTable(List<Row> rows) {
+    boolean errors = rows.stream().anyMatch(r -> !r.healthy());
+    List<String> headers = new ArrayList<>(NODE_COLUMNS);
     if (errors) {
       headers.add("ERROR");
     }
     TextTable table = new TextTable(headers);
-    for (NodeReport r : reports) {
-      if (groupless(r)) {
-        List<String> row =
-            new ArrayList<>(
-                List.of(
-                    r.status() == null ? "-" : r.status().getNodeId(),
-                    r.endpoint(),
-                    "-",
-                    "-",
-                    "-",
-                    "-",
-                    "-",
-                    "false"));
-        if (partitions) {
-          row.add("-");
-        }
-        row.add(errorOf(r));
-        table.add(row);
+    for (Row row : rows) {
+      NodeReport r = row.report();
+      List<String> cells = new ArrayList<>();
+      cells.add(orDash(r.nodeId()));
+      cells.add(r.endpoint());
+      if (r.reachable()) {
+        cells.add(orDash(r.status().getZone()));
+        cells.add(Integer.toString(r.status().getGroupsCount()));
+        cells.add(Integer.toString(r.leads()));
+        cells.add(Long.toString(r.status().getMapEpoch()));
+        cells.add(Boolean.toString(row.healthy()));
+        cells.add(Units.duration(r.status().getUptimeMs()));
+      } else {
+        cells.addAll(List.of("-", "-", "-", "-", "false", "-"));
+      }
+      if (errors) {
+        cells.add(row.problem());
+      }
+      table.add(cells);
+    }
+    return table;
+  }
+
+  private static TextTable groupTable(List<Row> rows) {
+    boolean errors = rows.stream().anyMatch(r -> !r.healthy());
+    List<String> headers = new ArrayList<>(GROUP_COLUMNS);
+    if (errors) {
+      headers.add("ERROR");
+    }
+    TextTable table = new TextTable(headers);
+    for (Row row : rows) {
+      NodeReport r = row.report();
+      String node = orDash(r.nodeId());
+      if (!r.reachable() || r.status().getGroupsCount() == 0) {
+        List<String> cells =
+            new ArrayList<>(List.of(node, r.endpoint(), "-", "-", "-", "-", "-", "-", "false"));
+        cells.add(row.problem());
+        table.add(cells);
         continue;
       }
-      for (GroupStatus g : r.status().getGroupsList()) {
-        List<String> row =
+      for (GroupStatus g : r.groups()) {
+        List<String> cells =
             new ArrayList<>(
                 List.of(
-                    r.status().getNodeId(),
+                    node,
                     r.endpoint(),
+                    ClusterProbe.groupName(g),
                     g.getRole(),
                     Long.toString(g.getTerm()),
                     Long.toString(g.getCommitIndex()),
                     Long.toString(g.getAppliedIndex()),
-                    g.getLeaderId().isEmpty() ? "-" : g.getLeaderId(),
+                    orDash(g.getLeaderId()),
                     Boolean.toString(g.getHealthy())));
-        if (partitions) {
-          row.add(Integer.toString(g.getPartition()));
-        }
         if (errors) {
-          row.add("");
+          cells.add(g.getHealthy() ? "" : "no leader or not running");
         }
-        table.add(row);
+        table.add(cells);
+      }
+      for (String missing : row.missing()) {
+        List<String> cells =
+            new ArrayList<>(List.of(node, r.endpoint(), missing, "-", "-", "-", "-", "-", "false"));
+        cells.add("group not running on this node");
+        table.add(cells);
       }
     }
     return table;
   }
 
-  private static List<Map<String, Object>> jsonRows(List<NodeReport> reports) {
-    List<Map<String, Object>> rows = new ArrayList<>();
-    for (NodeReport r : reports) {
-      if (groupless(r)) {
-        Map<String, Object> row = new LinkedHashMap<>();
-        row.put("node", r.status() == null ? null : r.status().getNodeId());
-        row.put("address", r.endpoint());
-        row.put("healthy", false);
-        row.put("error", errorOf(r));
-        rows.add(row);
-        continue;
-      }
-      for (GroupStatus g : r.status().getGroupsList()) {
-        Map<String, Object> row = new LinkedHashMap<>();
-        row.put("node", r.status().getNodeId());
-        row.put("address", r.endpoint());
-        row.put("partition", g.getPartition());
-        row.put("groupId", g.getGroupId());
-        row.put("role", g.getRole());
-        row.put("term", g.getTerm());
-        row.put("commitIndex", g.getCommitIndex());
-        row.put("appliedIndex", g.getAppliedIndex());
-        row.put("leader", g.getLeaderId().isEmpty() ? null : g.getLeaderId());
-        row.put("healthy", g.getHealthy());
-        row.put("members", g.getMembersList());
-        row.put("uptimeMs", r.status().getUptimeMs());
-        rows.add(row);
-      }
+  private static Map<String, Object> json(Row row) {
+    NodeReport r = row.report();
+    Map<String, Object> node = new LinkedHashMap<>();
+    node.put("node", r.nodeId());
+    node.put("address", r.endpoint());
+    node.put("raftAddress", r.reachable() ? r.status().getRaftEndpoint() : null);
+    node.put("zone", r.reachable() ? r.status().getZone() : null);
+    node.put("mapEpoch", r.reachable() ? r.status().getMapEpoch() : null);
+    node.put("uptimeMs", r.reachable() ? r.status().getUptimeMs() : null);
+    node.put("healthy", row.healthy());
+    node.put("leads", r.reachable() ? r.leads() : null);
+    List<Map<String, Object>> groups = new ArrayList<>();
+    for (GroupStatus g : r.groups()) {
+      Map<String, Object> group = new LinkedHashMap<>();
+      group.put("partition", g.getMeta() ? null : g.getPartition());
+      group.put("meta", g.getMeta());
+      group.put("groupId", g.getGroupId());
+      group.put("role", g.getRole());
+      group.put("term", g.getTerm());
+      group.put("commitIndex", g.getCommitIndex());
+      group.put("appliedIndex", g.getAppliedIndex());
+      group.put("leader", g.getLeaderId().isEmpty() ? null : g.getLeaderId());
+      group.put("healthy", g.getHealthy());
+      group.put("members", g.getMembersList());
+      group.put("keyCount", g.getKeyCount());
+      group.put("bytesOnDisk", g.getBytesOnDisk());
+      groups.add(group);
     }
-    return rows;
-  }
-
-  /** Unreachable, or reachable but hosting no group (e.g. still starting). */
-  private static boolean groupless(NodeReport r) {
-    return r.status() == null || r.status().getGroupsCount() == 0;
-  }
-
-  private static String errorOf(NodeReport r) {
-    return r.error() != null ? r.error() : "node hosts no raft group";
+    node.put("groups", groups);
+    node.put("notRunning", row.missing());
+    node.put("error", row.healthy() ? null : row.problem());
+    return node;
   }
 }

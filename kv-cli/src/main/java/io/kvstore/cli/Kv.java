@@ -183,8 +183,13 @@ public final class Kv implements Callable<Integer> {
    * (IllegalArgumentException, exit 2) but connects nothing: channels open on the first request.
    */
   KvClient openClient() {
+    return openClient(endpointList());
+  }
+
+  /** A client for {@code endpoints} with this command line's timeouts. */
+  KvClient openClient(List<String> endpoints) {
     return KvClient.builder()
-        .endpoints(endpointList())
+        .endpoints(endpoints)
         .timeout(timeout)
         .attemptTimeout(timeout.compareTo(MAX_ATTEMPT) < 0 ? timeout : MAX_ATTEMPT)
         .build();

@@ -6,6 +6,7 @@ import static io.kvstore.cli.Expect.oneLineError;
 import static io.kvstore.cli.Expect.oneLineErrorContaining;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.kvstore.raft.server.KvNode;
@@ -15,9 +16,17 @@ import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Properties;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.Predicate;
+import java.util.function.Supplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
@@ -27,13 +36,21 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The CLI against a real three-node cluster (Ratis over gRPC, MapDB, fsync) in this JVM, each node
- * on its own loopback address with free ports. Every command gets a generous --timeout, so the
- * first request doubles as the wait for a leader: no sleeps.
+ * The CLI against a real four-node cluster (Ratis over gRPC, MapDB, fsync) in this JVM, each node
+ * on its own loopback address with free ports: 16 partitions, 3 replicas, zones a, b, c, a (so
+ * zone-aware placement puts one replica in each zone: n2 and n3 hold every partition, n1 and n4
+ * share zone a's), n4 with weight 2 and outside the meta group (its voters are the first three
+ * nodes). Every command gets a generous --timeout, so the first request doubles as the wait for a
+ * leader; commands that need every group led poll with a deadline ({@link #eventually}): no sleeps.
  */
 class CliClusterIT {
-  private static final int NODES = 3;
+  private static final int NODES = 4;
+  private static final int PARTITIONS = 16;
+  private static final String[] ZONES = {"a", "b", "c", "a"};
+  private static final Duration DEADLINE = Duration.ofSeconds(90);
   private static final List<KvNode> RUNNING = new ArrayList<>();
+  private static final List<String> CLIENTS = new ArrayList<>();
+  private static final List<String> RAFTS = new ArrayList<>();
   private static String endpoints;
 
   @TempDir static Path root;
@@ -50,15 +67,31 @@ class CliClusterIT {
       hosts.add(host);
       int raft = freePort(host);
       int client = freePort(host);
-      members.add("n" + (i + 1) + ":" + host + ":" + raft + ":" + client);
+      members.add(
+          "n"
+              + (i + 1)
+              + ":"
+              + host
+              + ":"
+              + raft
+              + ":"
+              + client
+              + ":"
+              + ZONES[i]
+              + ":"
+              + (i == 3 ? 2 : 1));
       clients.add(host + ":" + client);
+      RAFTS.add(host + ":" + raft);
     }
     endpoints = String.join(",", clients);
+    CLIENTS.addAll(clients);
     for (int i = 0; i < NODES; i++) {
       Properties p = new Properties();
       p.setProperty("node.id", "n" + (i + 1));
       p.setProperty("node.data-dir", root.resolve("n" + (i + 1)).toString());
       p.setProperty("cluster.members", String.join(",", members));
+      p.setProperty("cluster.partitions", Integer.toString(PARTITIONS));
+      p.setProperty("cluster.replication-factor", "3");
       p.setProperty("raft.election-timeout-min-ms", "500");
       p.setProperty("raft.election-timeout-max-ms", "1000");
       RUNNING.add(KvNode.start(NodeConfig.fromProperties(p)));
@@ -163,37 +196,180 @@ class CliClusterIT {
     oneLineErrorContaining(r, 2, "1048577");
   }
 
-  @Test
-  void clusterStatus_showsEveryNodeHealthyWithOneLeaderAndExitsZero() {
-    kv("put", "it/status", "x");
-    CliRun r = kv("cluster", "status");
-    assertEquals(0, r.exitCode(), r.describe());
-    List<String> lines = r.out().lines().toList();
-    assertEquals(NODES + 1, lines.size(), r.describe());
-    assertTrue(
-        lines.get(0).matches("NODE +ADDRESS +ROLE +TERM +COMMIT +APPLIED +LEADER +HEALTHY"),
-        r.describe());
-    assertEquals(
-        1, lines.stream().skip(1).filter(l -> l.contains(" LEADER ")).count(), r.describe());
-    for (int i = 1; i <= NODES; i++) {
-      assertTrue(lines.get(i).startsWith("n" + i + " "), r.describe());
-      assertTrue(lines.get(i).endsWith(" true"), r.describe());
+  /**
+   * Runs {@code command} until {@code done} holds or {@link #DEADLINE} passes, then returns the
+   * last run. For what the cluster reaches on its own: every group led, a replica caught up.
+   */
+  private static CliRun eventually(Supplier<CliRun> command, Predicate<CliRun> done) {
+    long deadline = System.nanoTime() + DEADLINE.toNanos();
+    long pauseMs = 50;
+    while (true) {
+      CliRun r = command.get();
+      if (done.test(r) || System.nanoTime() > deadline) {
+        return r;
+      }
+      LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(pauseMs));
+      pauseMs = Math.min(pauseMs * 2, 500);
     }
-    assertEquals("", r.err());
+  }
 
-    CliRun json = kv("-o", "json", "cluster", "status");
-    assertEquals(0, json.exitCode(), json.describe());
-    assertEquals(NODES, json.out().split("\"healthy\":true").length - 1, json.describe());
+  private static CliRun eventuallyOk(String... args) {
+    CliRun r = eventually(() -> kv(args), run -> run.exitCode() == 0);
+    assertEquals(0, r.exitCode(), r.describe());
+    return r;
+  }
+
+  /** The table's rows (header dropped) split on the three-space column gaps. */
+  private static List<String[]> rows(CliRun r) {
+    return r.out().lines().skip(1).map(l -> l.split(" {3,}")).toList();
+  }
+
+  @Test
+  void clusterStatus_showsOneRowPerNodeWithGroupsLeadershipsAndHealthAndExitsZero() {
+    CliRun r = eventuallyOk("cluster", "status");
+    List<String> lines = r.out().lines().toList();
+    assertTrue(
+        lines.get(0).matches("NODE +ADDRESS +ZONE +GROUPS +LEADS +MAP EPOCH +HEALTHY +UPTIME"),
+        r.describe());
+    assertEquals(NODES + 1, lines.size(), r.describe());
+    int groups = 0;
+    int leads = 0;
+    for (int i = 0; i < NODES; i++) {
+      String[] row = rows(r).get(i);
+      assertEquals("n" + (i + 1), row[0], r.describe());
+      assertEquals(CLIENTS.get(i), row[1], r.describe());
+      assertEquals(ZONES[i], row[2], r.describe());
+      groups += Integer.parseInt(row[3]);
+      leads += Integer.parseInt(row[4]);
+      assertTrue(Long.parseLong(row[5]) >= 1, r.describe());
+      assertEquals("true", row[6], r.describe());
+      assertTrue(row[7].matches("\\d+[smhd](\\d+[smh])?"), r.describe());
+    }
+    // n2 and n3 (the only nodes of zones b and c) hold every partition and vote in the meta group.
+    assertEquals(String.valueOf(PARTITIONS + 1), rows(r).get(1)[3], r.describe());
+    assertEquals(String.valueOf(PARTITIONS + 1), rows(r).get(2)[3], r.describe());
+    assertEquals(3 + 3 * PARTITIONS, groups, "3 meta voters plus 3 replicas per partition");
+    assertEquals(PARTITIONS, leads, "every partition is led once; the meta group is not counted");
+    assertEquals("", r.err());
+  }
+
+  @Test
+  void clusterStatusPartitions_listsEveryGroupWithTheMetaGroupAsPartitionMeta() {
+    CliRun r = eventuallyOk("cluster", "status", "--partitions");
+    List<String> lines = r.out().lines().toList();
+    assertTrue(
+        lines
+            .get(0)
+            .matches("NODE +ADDRESS +PARTITION +ROLE +TERM +COMMIT +APPLIED +LEADER +HEALTHY"),
+        r.describe());
+    assertEquals(1 + 3 + 3 * PARTITIONS, lines.size(), r.describe());
+    List<String[]> rows = rows(r);
+    assertEquals(3, rows.stream().filter(row -> row[2].equals("meta")).count(), r.describe());
+    assertEquals(
+        List.of("n1", "n2", "n3"),
+        rows.stream().filter(row -> row[2].equals("meta")).map(row -> row[0]).toList(),
+        "the meta voters are the map's first three nodes");
+    Set<String> led = new TreeSet<>();
+    for (String[] row : rows) {
+      assertEquals("true", row[8], r.describe());
+      if (row[3].equals("LEADER")) {
+        led.add(row[2]);
+        assertEquals(row[0], row[7], "a leader names itself as leader: " + r.describe());
+      }
+    }
+    assertEquals(PARTITIONS + 1, led.size(), "every partition and the meta group: " + led);
+    // The same on a per-node basis: each node's rows are the meta group first, then ascending.
+    List<String> n2 = rows.stream().filter(row -> row[0].equals("n2")).map(row -> row[2]).toList();
+    assertEquals("meta", n2.get(0));
+    for (int p = 0; p < PARTITIONS; p++) {
+      assertEquals(Integer.toString(p), n2.get(p + 1));
+    }
+  }
+
+  @Test
+  void clusterStatusJson_hasEveryGroupOfEveryNode() {
+    CliRun r = eventuallyOk("-o", "json", "cluster", "status");
+    List<Map<String, Object>> nodes = JsonParser.parseArrayOfObjects(r.out());
+    assertEquals(NODES, nodes.size(), r.describe());
+    int groups = 0;
+    for (int i = 0; i < NODES; i++) {
+      Map<String, Object> n = nodes.get(i);
+      assertEquals(
+          List.of(
+              "node",
+              "address",
+              "raftAddress",
+              "zone",
+              "mapEpoch",
+              "uptimeMs",
+              "healthy",
+              "leads",
+              "groups",
+              "notRunning",
+              "error"),
+          List.copyOf(n.keySet()));
+      assertEquals("n" + (i + 1), n.get("node"));
+      assertEquals(CLIENTS.get(i), n.get("address"));
+      assertEquals(RAFTS.get(i), n.get("raftAddress"));
+      assertEquals(ZONES[i], n.get("zone"));
+      assertEquals(true, n.get("healthy"));
+      assertEquals(List.of(), n.get("notRunning"));
+      assertNull(n.get("error"));
+      @SuppressWarnings("unchecked")
+      List<Map<String, Object>> gs = (List<Map<String, Object>>) n.get("groups");
+      groups += gs.size();
+      for (Map<String, Object> g : gs) {
+        for (String field :
+            List.of(
+                "partition",
+                "meta",
+                "groupId",
+                "role",
+                "term",
+                "commitIndex",
+                "appliedIndex",
+                "leader",
+                "healthy",
+                "members",
+                "keyCount",
+                "bytesOnDisk")) {
+          assertTrue(g.containsKey(field), field + " missing in " + g);
+        }
+        assertEquals(g.get("meta").equals(true), g.get("partition") == null, g.toString());
+        assertEquals(3, ((List<?>) g.get("members")).size(), g.toString());
+      }
+    }
+    assertEquals(3 + 3 * PARTITIONS, groups, r.describe());
+  }
+
+  @Test
+  void clusterStatus_withOneEndpointStillShowsEveryNodeOfTheMap() {
+    CliRun r =
+        eventually(
+            () -> run("--endpoints", CLIENTS.get(2), "--timeout", "30s", "cluster", "status"),
+            run -> run.exitCode() == 0);
+    assertEquals(0, r.exitCode(), r.describe());
+    assertEquals(
+        List.of("n3", "n1", "n2", "n4"),
+        rows(r).stream().map(row -> row[0]).toList(),
+        "the given endpoint first, then the map's other nodes: " + r.describe());
   }
 
   @Test
   void clusterStatus_withOneEndpointDownExitsThreeButShowsTheOthers() throws IOException {
     String down = "127.0.0.1:" + freePort("127.0.0.1");
-    CliRun r = run("--endpoints", endpoints + "," + down, "--timeout", "30s", "cluster", "status");
+    String expected = "kv: 1 of " + (NODES + 1) + " nodes unreachable or unhealthy";
+    CliRun r =
+        eventually(
+            () ->
+                run("--endpoints", endpoints + "," + down, "--timeout", "30s", "cluster", "status"),
+            run -> run.errLines().equals(List.of(expected)));
     assertEquals(3, r.exitCode(), r.describe());
-    assertEquals(NODES, r.out().lines().filter(l -> l.contains(" true")).count(), r.describe());
-    assertTrue(r.out().lines().anyMatch(l -> l.startsWith("-") && l.contains(down)), r.describe());
-    assertEquals(
-        List.of("kv: 1 of " + (NODES + 1) + " nodes unreachable or unhealthy"), r.errLines());
+    assertEquals(List.of(expected), r.errLines());
+    assertTrue(r.out().lines().findFirst().orElse("").endsWith(" ERROR"), r.describe());
+    assertEquals(NODES, r.out().lines().filter(l -> l.contains(" true ")).count(), r.describe());
+    assertTrue(
+        r.out().lines().anyMatch(l -> l.matches("- +" + down + " +- +- +- +- +false +- +.*")),
+        r.describe());
   }
 }

@@ -3,6 +3,7 @@ package io.kvstore.cli;
 import static io.kvstore.cli.CliRun.run;
 import static io.kvstore.cli.Expect.oneLineErrorContaining;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
@@ -10,6 +11,7 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -57,32 +59,48 @@ class UnreachableClusterTest {
     assertTrue(
         lines
             .get(0)
-            .matches("NODE +ADDRESS +ROLE +TERM +COMMIT +APPLIED +LEADER +HEALTHY" + " +ERROR"),
+            .matches("NODE +ADDRESS +ZONE +GROUPS +LEADS +MAP EPOCH +HEALTHY +UPTIME +ERROR"),
         r.describe());
     for (int i = 0; i < 2; i++) {
       String endpoint = endpoints.split(",")[i];
       assertTrue(
-          lines.get(i + 1).matches("- +" + endpoint + " .* false +" + endpoint + " unavailable.*"),
+          lines
+              .get(i + 1)
+              .matches("- +" + endpoint + " +- +- +- +- +false +- +" + endpoint + " unavailable.*"),
           r.describe());
     }
     assertEquals(List.of("kv: 2 of 2 nodes unreachable or unhealthy"), r.errLines());
   }
 
   @Test
+  void clusterStatusPartitions_unreachableNodesAreOneRowEach() {
+    CliRun r =
+        run("--endpoints", endpoints, "--timeout", "1s", "cluster", "status", "--partitions");
+    assertEquals(3, r.exitCode(), r.describe());
+    List<String> lines = r.out().lines().toList();
+    assertEquals(3, lines.size(), r.describe());
+    assertTrue(
+        lines
+            .get(0)
+            .matches(
+                "NODE +ADDRESS +PARTITION +ROLE +TERM +COMMIT +APPLIED +LEADER +HEALTHY +ERROR"),
+        r.describe());
+  }
+
+  @Test
   void clusterStatus_jsonIsAnArrayWithOneObjectPerUnreachableNode() {
     CliRun r = run("--endpoints", endpoints, "--timeout", "1s", "-o", "json", "cluster", "status");
     assertEquals(3, r.exitCode(), r.describe());
-    String first = endpoints.split(",")[0];
-    assertTrue(
-        r.out()
-            .startsWith(
-                "[{\"node\":null,\"address\":\""
-                    + first
-                    + "\",\"healthy\":false,\"error\":\""
-                    + first
-                    + " unavailable"),
-        r.describe());
-    assertEquals(2, r.out().split("\"healthy\":false").length - 1, r.describe());
-    assertTrue(r.out().endsWith("}]\n"), r.describe());
+    List<Map<String, Object>> nodes = JsonParser.parseArrayOfObjects(r.out());
+    assertEquals(2, nodes.size(), r.describe());
+    for (int i = 0; i < 2; i++) {
+      Map<String, Object> n = nodes.get(i);
+      String endpoint = endpoints.split(",")[i];
+      assertNull(n.get("node"));
+      assertEquals(endpoint, n.get("address"));
+      assertEquals(false, n.get("healthy"));
+      assertEquals(List.of(), n.get("groups"));
+      assertTrue(((String) n.get("error")).startsWith(endpoint + " unavailable"), r.describe());
+    }
   }
 }
