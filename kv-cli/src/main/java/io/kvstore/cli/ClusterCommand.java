@@ -9,7 +9,11 @@ import picocli.CommandLine.Spec;
 @Command(
     name = "cluster",
     description = "Inspect the cluster.",
-    subcommands = ClusterStatusCommand.class,
+    subcommands = {
+      ClusterStatusCommand.class,
+      ClusterNodesCommand.class,
+      ClusterPartitionsCommand.class
+    },
     synopsisSubcommandLabel = "COMMAND")
 final class ClusterCommand implements Callable<Integer> {
   @Spec CommandSpec spec;

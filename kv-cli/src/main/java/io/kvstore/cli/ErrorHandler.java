@@ -116,6 +116,7 @@ final class ErrorHandler
             || ex instanceof InputException
             || ex instanceof ConfigException
             || ex instanceof NodeStartException
+            || ex instanceof IncompatibleMapException
             || ex instanceof KvException
             || ex instanceof IllegalArgumentException
             || ex instanceof IOException

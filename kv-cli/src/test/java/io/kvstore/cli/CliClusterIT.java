@@ -9,6 +9,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.kvstore.core.ring.HashRange;
+import io.kvstore.core.ring.PartitionScheme;
 import io.kvstore.raft.server.KvNode;
 import io.kvstore.raft.server.NodeConfig;
 import java.io.IOException;
@@ -29,6 +31,7 @@ import java.util.function.Predicate;
 import java.util.function.Supplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -224,6 +227,10 @@ class CliClusterIT {
     return r.out().lines().skip(1).map(l -> l.split(" {3,}")).toList();
   }
 
+  private static String zone(String node) {
+    return ZONES[Integer.parseInt(node.substring(1)) - 1];
+  }
+
   @Test
   void clusterStatus_showsOneRowPerNodeWithGroupsLeadershipsAndHealthAndExitsZero() {
     CliRun r = eventuallyOk("cluster", "status");
@@ -371,5 +378,139 @@ class CliClusterIT {
     assertTrue(
         r.out().lines().anyMatch(l -> l.matches("- +" + down + " +- +- +- +- +false +- +.*")),
         r.describe());
+  }
+
+  @Test
+  void clusterNodes_listsEveryMapNodeWithZoneWeightMetaVoteAndReplicaCount() {
+    CliRun r = kv("cluster", "nodes");
+    assertEquals(0, r.exitCode(), r.describe());
+    List<String> lines = r.out().lines().toList();
+    assertTrue(
+        lines
+            .get(0)
+            .matches(
+                "NODE +RAFT ADDRESS +CLIENT ADDRESS +ZONE +WEIGHT +STATE +META +REPLICAS"
+                    + " +REACHABLE"),
+        r.describe());
+    assertEquals(NODES + 1, lines.size(), r.describe());
+    int replicas = 0;
+    for (int i = 0; i < NODES; i++) {
+      String[] row = rows(r).get(i);
+      assertEquals(
+          List.of(
+              "n" + (i + 1),
+              RAFTS.get(i),
+              CLIENTS.get(i),
+              ZONES[i],
+              i == 3 ? "2" : "1",
+              "ACTIVE",
+              i < 3 ? "yes" : "no"),
+          List.of(row).subList(0, 7),
+          r.describe());
+      replicas += Integer.parseInt(row[7]);
+      assertEquals("yes", row[8], r.describe());
+    }
+    assertEquals(String.valueOf(PARTITIONS), rows(r).get(1)[7], "n2: alone in zone b");
+    assertEquals(String.valueOf(PARTITIONS), rows(r).get(2)[7], "n3: alone in zone c");
+    assertEquals(3 * PARTITIONS, replicas, r.describe());
+    assertEquals("", r.err());
+  }
+
+  @Test
+  void clusterNodesJson_hasEveryFieldAndThePartitionsOfEachNode() {
+    CliRun r = kv("-o", "json", "cluster", "nodes");
+    assertEquals(0, r.exitCode(), r.describe());
+    List<Map<String, Object>> nodes = JsonParser.parseArrayOfObjects(r.out());
+    assertEquals(NODES, nodes.size());
+    for (int i = 0; i < NODES; i++) {
+      Map<String, Object> n = nodes.get(i);
+      assertEquals(
+          List.of(
+              "node",
+              "raftAddress",
+              "clientAddress",
+              "zone",
+              "weight",
+              "state",
+              "metaVoter",
+              "replicas",
+              "partitions",
+              "reachable",
+              "error"),
+          List.copyOf(n.keySet()));
+      assertEquals("n" + (i + 1), n.get("node"));
+      assertEquals(CLIENTS.get(i), n.get("clientAddress"));
+      assertEquals(i == 3 ? 2L : 1L, n.get("weight"));
+      assertEquals(i < 3, n.get("metaVoter"));
+      assertEquals(((List<?>) n.get("partitions")).size(), ((Long) n.get("replicas")).intValue());
+      assertEquals(true, n.get("reachable"));
+      assertNull(n.get("error"));
+    }
+  }
+
+  @Test
+  void clusterPartitions_listsEveryPartitionWithItsRangeAndReplicasAndALeaderAmongThem() {
+    CliRun r = eventuallyOk("cluster", "partitions");
+    List<String> lines = r.out().lines().toList();
+    assertTrue(
+        lines.get(0).matches("PARTITION +HASH RANGE +REPLICAS +TERM +APPLIED +KEYS +BYTES"),
+        r.describe());
+    assertEquals(PARTITIONS + 1, lines.size(), r.describe());
+    PartitionScheme scheme = PartitionScheme.of(PARTITIONS);
+    for (int p = 0; p < PARTITIONS; p++) {
+      String[] row = rows(r).get(p);
+      assertEquals(Integer.toString(p), row[0], r.describe());
+      assertEquals(HashRanges.format(scheme.range(p)), row[1], r.describe());
+      List<String> replicas = List.of(row[2].split(","));
+      assertEquals(3, replicas.size(), r.describe());
+      assertEquals(1, replicas.stream().filter(x -> x.endsWith("*")).count(), r.describe());
+      List<String> ids = replicas.stream().map(x -> x.replace("*", "")).toList();
+      assertEquals(
+          Set.of("a", "b", "c"),
+          ids.stream().map(CliClusterIT::zone).collect(Collectors.toSet()),
+          "one replica per zone: " + row[2]);
+      assertTrue(Long.parseLong(row[3]) >= 1, r.describe());
+      assertTrue(Long.parseLong(row[4]) >= 0, r.describe());
+      assertTrue(Long.parseLong(row[5]) >= 0, r.describe());
+      assertTrue(row[6].matches("\\d+ B|\\d+\\.\\d (KiB|MiB|GiB)"), r.describe());
+    }
+    assertEquals("", r.err());
+  }
+
+  @Test
+  void clusterPartitionsJson_hasHexAndDecimalRangesReplicasAndTheLeadersCounters() {
+    CliRun r = eventuallyOk("-o", "json", "cluster", "partitions");
+    List<Map<String, Object>> partitions = JsonParser.parseArrayOfObjects(r.out());
+    assertEquals(PARTITIONS, partitions.size());
+    PartitionScheme scheme = PartitionScheme.of(PARTITIONS);
+    for (int p = 0; p < PARTITIONS; p++) {
+      Map<String, Object> j = partitions.get(p);
+      assertEquals(
+          List.of(
+              "partition",
+              "rangeStart",
+              "rangeEnd",
+              "rangeStartDecimal",
+              "rangeEndDecimal",
+              "replicas",
+              "leader",
+              "term",
+              "applied",
+              "keys",
+              "bytes"),
+          List.copyOf(j.keySet()));
+      HashRange range = scheme.range(p);
+      assertEquals((long) p, j.get("partition"));
+      assertEquals(HashRanges.hex(range.startInclusive()), j.get("rangeStart"));
+      assertEquals(HashRanges.hex(range.endInclusive()), j.get("rangeEnd"));
+      assertEquals(Long.toUnsignedString(range.startInclusive()), j.get("rangeStartDecimal"));
+      assertEquals(Long.toUnsignedString(range.endInclusive()), j.get("rangeEndDecimal"));
+      assertTrue(((List<?>) j.get("replicas")).contains(j.get("leader")), j.toString());
+      for (String counter : List.of("term", "applied", "keys", "bytes")) {
+        assertTrue(j.get(counter) instanceof Long, counter + " in " + j);
+      }
+    }
+    assertEquals(
+        "18446744073709551615", partitions.get(PARTITIONS - 1).get("rangeEndDecimal"), "2^64 - 1");
   }
 }

@@ -25,6 +25,7 @@ class UsageErrorTest {
         2,
         "unknown command 'gett'; did you mean get or delete? (see 'kv --help')");
     oneLineErrorContaining(run("cluster", "stat"), 2, "unknown command 'stat'");
+    oneLineErrorContaining(run("cluster", "partition"), 2, "did you mean partitions?");
   }
 
   @Test

@@ -63,4 +63,13 @@ class VersionAndHelpTest {
     assertTrue(
         r.out().contains("complete -F _complete_kv"), r.out().lines().limit(5).toList().toString());
   }
+
+  @Test
+  void clusterHelp_listsStatusNodesAndPartitions() {
+    String help = run("cluster", "--help").out();
+    for (String command : List.of("status", "nodes", "partitions")) {
+      assertTrue(help.contains("  " + command + " "), "missing " + command + " in:\n" + help);
+    }
+    assertTrue(run("cluster", "status", "--help").out().contains("--all, --partitions"));
+  }
 }
