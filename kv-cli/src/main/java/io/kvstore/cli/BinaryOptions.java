@@ -2,16 +2,16 @@ package io.kvstore.cli;
 
 import picocli.CommandLine.Option;
 
-/** The {@code --hex} / {@code --base64} options shared by put, get and del. */
+/** The {@code --hex} / {@code --base64} options shared by put, get, del and locate. */
 final class BinaryOptions {
   @Option(
       names = "--hex",
-      description = "KEY and VALUE arguments are hex; get prints the value " + "as hex.")
+      description = "KEY (and VALUE) arguments are hex; get prints the value as hex.")
   boolean hex;
 
   @Option(
       names = "--base64",
-      description = "KEY and VALUE arguments are base64; get prints the " + "value as base64.")
+      description = "KEY (and VALUE) arguments are base64; get prints the value as base64.")
   boolean base64;
 
   BinaryEncoding encoding() {

@@ -13,10 +13,16 @@ final class ExitCodes {
   /** Bad option, empty or oversized key, oversized value, malformed config. */
   static final int USAGE = 2;
 
-  /** Cluster unreachable, no leader, request timed out, node unhealthy. */
+  /**
+   * Cluster unreachable, no leader, request timed out; the cluster commands and locate also when a
+   * node is unreachable or a group unhealthy or leaderless (after printing what they could).
+   */
   static final int UNAVAILABLE = 3;
 
-  /** Anything else, including node start failures (port in use, unwritable data dir). */
+  /**
+   * Anything else, including node start failures (port in use, unwritable data dir) and a cluster
+   * map this client cannot use (unknown key hash).
+   */
   static final int ERROR = 4;
 
   private ExitCodes() {}

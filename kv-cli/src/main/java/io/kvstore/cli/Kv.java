@@ -35,6 +35,7 @@ import picocli.CommandLine.Spec;
       PutCommand.class,
       GetCommand.class,
       DeleteCommand.class,
+      LocateCommand.class,
       ClusterCommand.class,
       BenchCommand.class,
       HelpCommand.class,
@@ -49,9 +50,10 @@ import picocli.CommandLine.Spec;
       "1:key not found (get, del)",
       "2:usage or invalid input: bad option, empty or oversized key, oversized value, "
           + "malformed config",
-      "3:unavailable or timeout: cluster unreachable, no leader, unhealthy node (cluster "
-          + "status)",
-      "4:other error, including node start failures (port in use, unwritable data dir)"
+      "3:unavailable or timeout: cluster unreachable, no leader; cluster status/nodes/"
+          + "partitions and locate: a node unreachable, a group unhealthy or without leader",
+      "4:other error, including node start failures (port in use, unwritable data dir) and "
+          + "a cluster map this kv cannot use (unknown key hash)"
     },
     footerHeading = "%nEnvironment:%n",
     footer = {

@@ -10,12 +10,14 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.kvstore.core.ring.HashRange;
+import io.kvstore.core.ring.KeyHasher;
 import io.kvstore.core.ring.PartitionScheme;
 import io.kvstore.raft.server.KvNode;
 import io.kvstore.raft.server.NodeConfig;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -512,5 +514,109 @@ class CliClusterIT {
     }
     assertEquals(
         "18446744073709551615", partitions.get(PARTITIONS - 1).get("rangeEndDecimal"), "2^64 - 1");
+  }
+
+  @Test
+  void locate_computesThePartitionClientSideAndNamesALeaderAmongTheReplicas() {
+    byte[] key = "it/locate".getBytes(StandardCharsets.UTF_8);
+    long hash = KeyHasher.hashKey(key);
+    int partition = PartitionScheme.of(PARTITIONS).partitionOf(hash);
+    CliRun r = eventuallyOk("locate", "it/locate");
+    List<String> lines = r.out().lines().toList();
+    assertTrue(
+        lines.get(0).matches("PARTITION +HASH +HASH RANGE +REPLICAS +LEADER +LEADER ADDRESS"),
+        r.describe());
+    assertEquals(2, lines.size(), r.describe());
+    String[] row = rows(r).get(0);
+    assertEquals(Integer.toString(partition), row[0]);
+    assertEquals(HashRanges.hex(hash), row[1]);
+    assertEquals(HashRanges.format(PartitionScheme.of(PARTITIONS).range(partition)), row[2]);
+    List<String> replicas = List.of(row[3].split(","));
+    assertTrue(replicas.contains(row[4] + "*"), "the leader is the starred replica: " + row[3]);
+    assertEquals(CLIENTS.get(Integer.parseInt(row[4].substring(1)) - 1), row[5], r.describe());
+
+    // The replicas are those `cluster partitions` lists for that partition.
+    CliRun partitions = eventuallyOk("-o", "json", "cluster", "partitions");
+    assertEquals(
+        replicas.stream().map(x -> x.replace("*", "")).toList(),
+        JsonParser.parseArrayOfObjects(partitions.out()).get(partition).get("replicas"));
+  }
+
+  @Test
+  void locate_hexKeysAndHashTagsAreHonoured() {
+    byte[] binary = {0, (byte) 0xff};
+    int expected = PartitionScheme.of(PARTITIONS).partitionOf(KeyHasher.hashKey(binary));
+    CliRun hex = kv("-o", "json", "locate", "--hex", "00ff");
+    assertEquals(expected, ((Long) JsonParser.parseObject(hex.out()).get("partition")).intValue());
+
+    Object a =
+        JsonParser.parseObject(kv("-o", "json", "locate", "cart:{u42}").out()).get("partition");
+    Object b =
+        JsonParser.parseObject(kv("-o", "json", "locate", "orders:{u42}").out()).get("partition");
+    assertEquals(a, b, "keys with the same hash tag share a partition");
+  }
+
+  @Test
+  void locateJson_hasTheKeyHashRangeReplicasAndLeader() {
+    CliRun r = eventuallyOk("-o", "json", "locate", "it/locate-json");
+    Map<String, Object> j = JsonParser.parseObject(r.out());
+    assertEquals(
+        List.of(
+            "key",
+            "partition",
+            "hash",
+            "hashDecimal",
+            "rangeStart",
+            "rangeEnd",
+            "rangeStartDecimal",
+            "rangeEndDecimal",
+            "replicas",
+            "leader",
+            "leaderAddress",
+            "mapEpoch",
+            "partitionCount"),
+        List.copyOf(j.keySet()));
+    long hash = KeyHasher.hashKey("it/locate-json".getBytes(StandardCharsets.UTF_8));
+    assertEquals("it/locate-json", j.get("key"));
+    assertEquals(HashRanges.hex(hash), j.get("hash"));
+    assertEquals(Long.toUnsignedString(hash), j.get("hashDecimal"));
+    assertTrue(((List<?>) j.get("replicas")).contains(j.get("leader")), j.toString());
+    assertEquals((long) PARTITIONS, j.get("partitionCount"));
+  }
+
+  @Test
+  void locate_thePartitionItNamesIsTheOneWhoseKeyCountAPutOfTheKeyRaises() {
+    String key = "it/locate-put/" + System.nanoTime();
+    int partition =
+        ((Long) JsonParser.parseObject(kv("-o", "json", "locate", key).out()).get("partition"))
+            .intValue();
+    long[] before = keyCounts(eventuallyOk("-o", "json", "cluster", "status"));
+    assertEquals(0, kv("put", key, "v").exitCode());
+    // Counts are per replica; the most advanced replica of a partition has every acknowledged put.
+    CliRun after =
+        eventually(
+            () -> kv("-o", "json", "cluster", "status"),
+            run -> run.exitCode() == 0 && keyCounts(run)[partition] == before[partition] + 1);
+    long[] counts = keyCounts(after);
+    assertEquals(before[partition] + 1, counts[partition], after.describe());
+    for (int p = 0; p < PARTITIONS; p++) {
+      if (p != partition) {
+        assertEquals(before[p], counts[p], "partition " + p + " did not get the key");
+      }
+    }
+  }
+
+  /** The highest key count any replica reports, per partition, from {@code -o json} status. */
+  @SuppressWarnings("unchecked")
+  private static long[] keyCounts(CliRun status) {
+    long[] counts = new long[PARTITIONS];
+    for (Map<String, Object> node : JsonParser.parseArrayOfObjects(status.out())) {
+      for (Map<String, Object> g : (List<Map<String, Object>>) node.get("groups")) {
+        if (g.get("partition") instanceof Long p) {
+          counts[p.intValue()] = Math.max(counts[p.intValue()], (Long) g.get("keyCount"));
+        }
+      }
+    }
+    return counts;
   }
 }

@@ -159,4 +159,14 @@ class InputValidationTest {
             "v".repeat(1 << 20));
     assertEquals(3, r.exitCode(), r.describe());
   }
+
+  @Test
+  void locate_checksTheKeyLikeGetBeforeAskingForTheMap() {
+    oneLineError(run(args("locate", "")), 2, "key is empty; keys must be 1..1024 bytes");
+    oneLineErrorContaining(run(args("locate", "--hex", "zz")), 2, "KEY is not valid hex");
+    oneLineErrorContaining(
+        run(args("locate", "--hex", "--base64", "00")),
+        2,
+        "--hex and --base64 cannot be used together");
+  }
 }

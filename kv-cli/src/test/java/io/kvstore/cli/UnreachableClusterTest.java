@@ -12,6 +12,7 @@ import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -101,6 +102,20 @@ class UnreachableClusterTest {
       assertEquals(false, n.get("healthy"));
       assertEquals(List.of(), n.get("groups"));
       assertTrue(((String) n.get("error")).startsWith(endpoint + " unavailable"), r.describe());
+    }
+  }
+
+  @Test
+  void clusterNodesPartitionsAndLocate_needTheMapAndExitThreeWithOneLine() {
+    for (String[] command :
+        List.of(
+            new String[] {"cluster", "nodes"},
+            new String[] {"cluster", "partitions"},
+            new String[] {"locate", "k"})) {
+      String[] args =
+          Stream.concat(Stream.of("--endpoints", endpoints, "--timeout", "1s"), Stream.of(command))
+              .toArray(String[]::new);
+      oneLineErrorContaining(run(args), 3, "cluster unavailable");
     }
   }
 }

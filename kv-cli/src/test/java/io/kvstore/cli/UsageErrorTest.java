@@ -45,6 +45,11 @@ class UsageErrorTest {
   }
 
   @Test
+  void locate_withoutKeyExitsTwo() {
+    oneLineErrorContaining(run("locate"), 2, "Missing required parameter: 'KEY'");
+  }
+
+  @Test
   void clusterStatus_malformedEndpointsExitsTwo() {
     oneLineError(run("-e", "nohost", "cluster", "status"), 2, "endpoint 'nohost' is not host:port");
   }

@@ -40,7 +40,7 @@ class VersionAndHelpTest {
   @Test
   void help_listsCommandsButHidesCompletionAndLimits() {
     String help = run("--help").out();
-    for (String command : List.of("start", "put", "get", "del, delete", "cluster")) {
+    for (String command : List.of("start", "put", "get", "del, delete", "locate", "cluster")) {
       assertTrue(help.contains("  " + command + " "), "missing " + command + " in:\n" + help);
     }
     assertFalse(help.contains("generate-completion"), help);
