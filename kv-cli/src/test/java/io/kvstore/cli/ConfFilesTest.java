@@ -24,10 +24,12 @@ class ConfFilesTest {
       assertEquals(Path.of("data", "n" + n), c.dataDir());
       assertEquals(
           List.of(
-              new Member("n1", "127.0.0.1", 9860, 9870),
-              new Member("n2", "127.0.0.2", 9860, 9870),
-              new Member("n3", "127.0.0.3", 9860, 9870)),
+              new Member("n1", "127.0.0.1", 9860, 9870, "a", 1),
+              new Member("n2", "127.0.0.2", 9860, 9870, "b", 1),
+              new Member("n3", "127.0.0.3", 9860, 9870, "c", 1)),
           c.members());
+      assertEquals(16, c.partitions());
+      assertEquals(3, c.replicationFactor());
       assertEquals(1024, c.maxKeyBytes());
       assertEquals(Limits.DEFAULT_MAX_VALUE_BYTES, c.maxValueBytes());
       assertTrue(c.ratisOverrides().isEmpty());
