@@ -251,7 +251,8 @@ public final class KvNode implements AutoCloseable {
     KvGrpcService service =
         new KvGrpcService(
             gateway,
-            new LocalReads(raft, gateway, config.electionTimeoutMinMs()),
+            new LocalReads(
+                raft, gateway, config.electionTimeoutMinMs(), this::clientEndpoint, map::epoch),
             new KeyRouter(map, config.nodeId(), PartitionGroups::groupId),
             new RequestLimits(config.maxKeyBytes(), config.maxValueBytes()),
             status::status,

@@ -7,11 +7,12 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
 import io.kvstore.client.DeleteResult;
 import io.kvstore.client.KeyValue;
 import io.kvstore.client.KvClient;
 import io.kvstore.client.KvInvalidArgumentException;
-import io.kvstore.client.proto.GetResponse;
 import io.kvstore.raft.server.PartitionGroups;
 import io.kvstore.raft.testing.DirectKv;
 import io.kvstore.raft.testing.Groups;
@@ -82,15 +83,22 @@ class InJvmClusterIT {
       int leader = cluster.awaitLeader(GROUP, WAIT);
       int follower = (leader + 1) % 3;
       try (KvClient writer = cluster.client();
-          DirectKv reader = new DirectKv(cluster.spec().clientEndpoint(follower))) {
+          KvClient viaFollower = cluster.clientOf(follower);
+          DirectKv direct = new DirectKv(cluster.spec().clientEndpoint(follower))) {
         for (int i = 0; i < 50; i++) {
           byte[] value = b("v" + i);
           long version = writer.put(b("reg"), value);
-          // served by the follower itself (ReadIndex), not redirected
-          GetResponse read = reader.get(b("reg"));
-          assertArrayEquals(value, read.getValue().toByteArray(), "stale read at " + i);
-          assertEquals(version, read.getVersion());
+          KeyValue read = viaFollower.get(b("reg")).orElseThrow();
+          assertArrayEquals(value, read.value(), "stale read at " + i);
+          assertEquals(version, read.version());
         }
+        // The follower itself never answers a linearizable read: it names the leader.
+        StatusRuntimeException e =
+            assertThrows(StatusRuntimeException.class, () -> direct.get(b("reg")));
+        assertEquals(Status.Code.FAILED_PRECONDITION, e.getStatus().getCode());
+        assertEquals(
+            cluster.spec().clientEndpoint(leader),
+            Status.trailersFromThrowable(e).get(KvClient.LEADER_KEY));
       }
     }
   }

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.kvstore.client.KvClient;
 import io.kvstore.client.proto.ClusterStatusResponse;
+import io.kvstore.client.proto.Consistency;
 import io.kvstore.client.proto.GetResponse;
 import io.kvstore.client.proto.GroupStatus;
 import io.kvstore.raft.testing.DirectKv;
@@ -61,7 +62,7 @@ class KillNineIT {
       List<String> missing = new ArrayList<>();
       try (DirectKv direct = new DirectKv(cluster.spec().clientEndpoint(victim))) {
         for (Map.Entry<String, Long> e : acked.entrySet()) {
-          GetResponse r = direct.get(e.getKey().getBytes(UTF_8));
+          GetResponse r = direct.get(e.getKey().getBytes(UTF_8), Consistency.ANY);
           if (!r.getFound()
               || !r.getValue().toStringUtf8().equals(WriteLoad.valueOf(e.getKey()))
               || r.getVersion() != e.getValue()) {

@@ -3,6 +3,7 @@ package io.kvstore.raft.testing;
 import com.google.protobuf.ByteString;
 import io.grpc.ManagedChannel;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import io.kvstore.client.proto.Consistency;
 import io.kvstore.client.proto.GetRequest;
 import io.kvstore.client.proto.GetResponse;
 import io.kvstore.client.proto.KvGrpc;
@@ -19,10 +20,17 @@ public final class DirectKv implements AutoCloseable {
     this.channel = NettyChannelBuilder.forTarget(endpoint).usePlaintext().build();
   }
 
+  /** A linearizable read (a follower answers with a redirect). */
   public GetResponse get(byte[] key) {
+    return get(key, Consistency.LINEARIZABLE);
+  }
+
+  /** A read at {@code level}; ANY reads this node's replica as it stands. */
+  public GetResponse get(byte[] key, Consistency level) {
     return KvGrpc.newBlockingStub(channel)
         .withDeadlineAfter(10, TimeUnit.SECONDS)
-        .get(GetRequest.newBuilder().setKey(ByteString.copyFrom(key)).build());
+        .get(
+            GetRequest.newBuilder().setKey(ByteString.copyFrom(key)).setConsistency(level).build());
   }
 
   @Override
