@@ -4,22 +4,28 @@ import io.kvstore.core.command.VersionedValue;
 
 /**
  * How a key's value is stored: {@code format (u8 = 1) | version (i64) | create version (i64) |
- * codec tag (u8: 0 = raw) | value bytes}. The codec tag lets compression settings change without
- * rewriting stored data.
+ * codec tag (u8: 0 raw, 1 lz4, 2 zstd) | payload}; a compressed payload is {@code original length
+ * (varint) | compressed bytes}. The tag lets compression settings change without rewriting stored
+ * data (see {@link Compression}).
  */
 public final class ValueCodec {
   static final int FORMAT = 1;
-  static final int RAW = 0;
 
   private ValueCodec() {}
 
+  /** Encodes without compression. */
   public static byte[] encode(VersionedValue v) {
-    return new ByteWriter(v.value().length + 18)
+    return encode(v, Compression.NONE);
+  }
+
+  public static byte[] encode(VersionedValue v, Compression compression) {
+    Compression.Encoded e = compression.compress(v.value());
+    return new ByteWriter(e.payload().length + 18)
         .u8(FORMAT)
         .i64(v.version())
         .i64(v.createVersion())
-        .u8(RAW)
-        .raw(v.value())
+        .u8(e.tag())
+        .raw(e.payload())
         .toByteArray();
   }
 
@@ -32,9 +38,6 @@ public final class ValueCodec {
     long version = r.i64();
     long create = r.i64();
     int codec = r.u8();
-    if (codec != RAW) {
-      throw new CodecException("unknown value codec tag " + codec);
-    }
-    return new VersionedValue(r.rest(), version, create);
+    return new VersionedValue(Compression.decompress(codec, r.rest()), version, create);
   }
 }

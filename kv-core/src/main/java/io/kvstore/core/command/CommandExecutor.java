@@ -23,6 +23,21 @@ import java.util.List;
  * constants because they are part of the replicated semantics.
  */
 public final class CommandExecutor {
+  private final io.kvstore.core.codec.Compression compression;
+
+  /** An executor storing values uncompressed. */
+  public CommandExecutor() {
+    this(io.kvstore.core.codec.Compression.NONE);
+  }
+
+  /**
+   * An executor compressing stored values. Compression changes only the stored bytes, never the
+   * logical state, so replicas may use different settings (each value carries its codec tag).
+   */
+  public CommandExecutor(io.kvstore.core.codec.Compression compression) {
+    this.compression = compression;
+  }
+
   public static final int MAX_SESSIONS = 10_000;
   public static final long RESULT_WINDOW = 4096;
   private static final byte[] SESSION_COUNT = "session.count".getBytes(StandardCharsets.US_ASCII);
@@ -134,10 +149,13 @@ public final class CommandExecutor {
     return stored == null ? null : ValueCodec.decode(stored);
   }
 
-  private static void write(
+  private void write(
       WriteBatch batch, byte[] key, byte[] value, VersionedValue current, long index) {
     long created = current == null ? index : current.createVersion();
-    batch.put(Keyspace.DATA, key, ValueCodec.encode(new VersionedValue(value, index, created)));
+    batch.put(
+        Keyspace.DATA,
+        key,
+        ValueCodec.encode(new VersionedValue(value, index, created), compression));
     if (current == null) {
       addToCounter(batch, KEY_COUNT, 1);
     }

@@ -11,6 +11,7 @@ import io.kvstore.raft.api.KvGrpcService;
 import io.kvstore.raft.api.LocalReads;
 import io.kvstore.raft.api.RaftGateway;
 import io.kvstore.raft.api.RequestLimits;
+import io.kvstore.raft.statemachine.HotCache;
 import io.kvstore.raft.statemachine.KvStateMachine;
 import java.io.IOException;
 import java.net.BindException;
@@ -60,11 +61,11 @@ public final class KvNode implements AutoCloseable {
   private Server grpc;
   private MapPublisher publisher;
 
-  private KvNode(NodeConfig config, RaftServer raft, PartitionGroups groups) {
+  private KvNode(NodeConfig config, RaftServer raft, PartitionGroups groups, HotCache cache) {
     this.config = config;
     this.raft = raft;
     this.groups = groups;
-    this.status = new NodeStatus(config, raft, groups);
+    this.status = new NodeStatus(config, raft, groups, cache);
   }
 
   /** Starts a node; throws {@link NodeStartException} with one clear line for operator errors. */
@@ -81,6 +82,7 @@ public final class KvNode implements AutoCloseable {
     ClusterMap map = clusterMap(config, initialized);
 
     PartitionGroups groups = new PartitionGroups(map);
+    HotCache cache = new HotCache(config.cacheBytes());
     MapDbPartitionStore.Options storeOptions =
         new MapDbPartitionStore.Options(config.storageCommitEveryEntries(), 16L << 20);
     RaftServer raft =
@@ -94,11 +96,15 @@ public final class KvNode implements AutoCloseable {
                     throw new IllegalStateException(
                         "group " + gid + " is not a partition of this cluster");
                   }
-                  return new KvStateMachine(p, dir -> MapDbPartitionStore.open(dir, storeOptions));
+                  return new KvStateMachine(
+                      p,
+                      dir -> MapDbPartitionStore.open(dir, storeOptions),
+                      config.compression(),
+                      cache);
                 })
             .setOption(RaftStorage.StartupOption.RECOVER)
             .build();
-    KvNode node = new KvNode(config, raft, groups);
+    KvNode node = new KvNode(config, raft, groups, cache);
     try {
       raft.start();
       node.ensureGroups(initialized);

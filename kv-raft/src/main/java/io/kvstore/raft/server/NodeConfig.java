@@ -1,5 +1,6 @@
 package io.kvstore.raft.server;
 
+import io.kvstore.core.codec.Compression;
 import java.io.IOException;
 import java.io.Reader;
 import java.nio.charset.StandardCharsets;
@@ -31,6 +32,8 @@ public record NodeConfig(
     long snapshotAutoTriggerEntries,
     int logSegmentSizeMb,
     int storageCommitEveryEntries,
+    Compression compression,
+    long cacheBytes,
     int maxKeyBytes,
     int maxValueBytes,
     int requestTimeoutMs,
@@ -48,6 +51,9 @@ public record NodeConfig(
           "raft.snapshot.auto-trigger-entries",
           "raft.log.segment-size-mb",
           "storage.commit-every-entries",
+          "storage.compression",
+          "storage.compression-min-bytes",
+          "storage.cache-mb",
           "limits.max-key-bytes",
           "limits.max-value-bytes",
           "server.request-timeout-ms");
@@ -143,10 +149,24 @@ public record NodeConfig(
         longValue(p, "raft.snapshot.auto-trigger-entries", 100_000, 100, Long.MAX_VALUE),
         intValue(p, "raft.log.segment-size-mb", 8, 1, 1024),
         intValue(p, "storage.commit-every-entries", 1000, 1, 1_000_000),
+        compression(p),
+        intValue(p, "storage.cache-mb", 64, 0, 1 << 20) * (1L << 20),
         intValue(p, "limits.max-key-bytes", 1024, 1, 64 * 1024),
         intValue(p, "limits.max-value-bytes", 1 << 20, 0, 4 << 20),
         intValue(p, "server.request-timeout-ms", 5000, 100, 600_000),
         Map.copyOf(ratis));
+  }
+
+  private static Compression compression(Properties p) {
+    String name = p.getProperty("storage.compression", "lz4");
+    Compression.Codec codec;
+    try {
+      codec = Compression.Codec.parse(name);
+    } catch (IllegalArgumentException e) {
+      throw new ConfigException("config key 'storage.compression': " + e.getMessage());
+    }
+    int min = intValue(p, "storage.compression-min-bytes", 256, 0, 1 << 20);
+    return new Compression(codec, min);
   }
 
   private static String required(Properties p, String key) {

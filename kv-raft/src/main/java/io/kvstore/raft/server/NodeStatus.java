@@ -1,5 +1,6 @@
 package io.kvstore.raft.server;
 
+import com.github.benmanes.caffeine.cache.stats.CacheStats;
 import io.kvstore.client.proto.ClusterMapResponse;
 import io.kvstore.client.proto.ClusterStatusResponse;
 import io.kvstore.client.proto.GroupStatus;
@@ -10,6 +11,7 @@ import io.kvstore.core.cluster.NodeEntry;
 import io.kvstore.core.cluster.PartitionEntry;
 import io.kvstore.core.command.CommandExecutor;
 import io.kvstore.core.ring.HashRange;
+import io.kvstore.raft.statemachine.HotCache;
 import io.kvstore.raft.statemachine.KvStateMachine;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -31,12 +33,14 @@ final class NodeStatus {
   private final NodeConfig config;
   private final RaftServer raft;
   private final PartitionGroups groups;
+  private final HotCache cache;
   private final long startedNanos = System.nanoTime();
 
-  NodeStatus(NodeConfig config, RaftServer raft, PartitionGroups groups) {
+  NodeStatus(NodeConfig config, RaftServer raft, PartitionGroups groups, HotCache cache) {
     this.config = config;
     this.raft = raft;
     this.groups = groups;
+    this.cache = cache;
   }
 
   ClusterStatusResponse status() {
@@ -49,6 +53,14 @@ final class NodeStatus {
             .setZone(self.zone())
             .setMapEpoch(groups.map().epoch())
             .setUptimeMs(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startedNanos));
+    CacheStats stats = cache.stats();
+    b.setCache(
+        io.kvstore.client.proto.CacheStatus.newBuilder()
+            .setHits(stats.hitCount())
+            .setMisses(stats.missCount())
+            .setHitRatio(stats.requestCount() == 0 ? 0 : stats.hitRate())
+            .setBytes(cache.weightedBytes())
+            .setMaxBytes(config.cacheBytes()));
     for (int p : groups.hostedBy(config.nodeId())) {
       RaftGroupId gid = PartitionGroups.groupId(p);
       try {

@@ -2,12 +2,15 @@ package io.kvstore.raft.statemachine;
 
 import io.kvstore.core.codec.CodecException;
 import io.kvstore.core.codec.CommandCodec;
+import io.kvstore.core.codec.Compression;
 import io.kvstore.core.codec.QueryCodec;
 import io.kvstore.core.codec.ResultCodec;
 import io.kvstore.core.codec.ValueCodec;
+import io.kvstore.core.command.Command;
 import io.kvstore.core.command.CommandExecutor;
 import io.kvstore.core.command.Proposal;
 import io.kvstore.core.command.Result;
+import io.kvstore.core.command.VersionedValue;
 import io.kvstore.core.storage.Keyspace;
 import io.kvstore.core.storage.LogPosition;
 import io.kvstore.core.storage.PartitionStore;
@@ -18,6 +21,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicLong;
 import org.apache.ratis.proto.RaftProtos.LogEntryProto;
 import org.apache.ratis.protocol.Message;
 import org.apache.ratis.protocol.RaftClientRequest;
@@ -62,14 +66,26 @@ public final class KvStateMachine extends BaseStateMachine {
 
   private final int partition;
   private final StoreOpener opener;
-  private final CommandExecutor executor = new CommandExecutor();
+  private final CommandExecutor executor;
+  private final HotCache cache;
+
+  /** Incremented before each applied write; readers fill the cache only if it did not move. */
+  private final AtomicLong applySeq = new AtomicLong();
+
   private final SimpleStateMachineStorage storage = new SimpleStateMachineStorage();
   private final SnapshotWriter snapshots = new SnapshotWriter(storage);
   private volatile PartitionStore store;
 
   public KvStateMachine(int partition, StoreOpener opener) {
+    this(partition, opener, Compression.NONE, new HotCache(0));
+  }
+
+  public KvStateMachine(
+      int partition, StoreOpener opener, Compression compression, HotCache cache) {
     this.partition = partition;
     this.opener = opener;
+    this.executor = new CommandExecutor(compression);
+    this.cache = cache;
   }
 
   public int partition() {
@@ -136,7 +152,11 @@ public final class KvStateMachine extends BaseStateMachine {
         CommandCodec.decode(entry.getStateMachineLogEntry().getLogData().toByteArray());
     WriteBatch batch = store.newBatch();
     Result result = executor.execute(proposal, index, store, batch);
+    applySeq.incrementAndGet();
     batch.commit(new LogPosition(entry.getTerm(), index));
+    for (byte[] key : writtenKeys(proposal.command())) {
+      cache.invalidate(partition, key);
+    }
     updateLastAppliedTermIndex(entry.getTerm(), index);
     return CompletableFuture.completedFuture(
         Message.valueOf(UnsafeByteOperations.unsafeWrap(ResultCodec.encode(result))));
@@ -160,10 +180,33 @@ public final class KvStateMachine extends BaseStateMachine {
     }
   }
 
+  private static List<byte[]> writtenKeys(Command c) {
+    if (c instanceof Command.Put put) {
+      return List.of(put.key());
+    }
+    if (c instanceof Command.Delete del) {
+      return List.of(del.key());
+    }
+    List<byte[]> keys = new ArrayList<>();
+    Command.Txn txn = (Command.Txn) c;
+    txn.success().forEach(op -> keys.add(op.key()));
+    txn.failure().forEach(op -> keys.add(op.key()));
+    return keys;
+  }
+
   private byte[] answer(QueryCodec.Query query) {
     if (query instanceof QueryCodec.Get get) {
+      VersionedValue hit = cache.get(partition, get.key());
+      if (hit != null) {
+        return QueryCodec.encodeGetReply(hit);
+      }
+      long seq = applySeq.get();
       byte[] stored = store.get(Keyspace.DATA, get.key());
-      return QueryCodec.encodeGetReply(stored == null ? null : ValueCodec.decode(stored));
+      VersionedValue value = stored == null ? null : ValueCodec.decode(stored);
+      if (value != null) {
+        cache.fill(partition, get.key(), value, seq, applySeq::get);
+      }
+      return QueryCodec.encodeGetReply(value);
     }
     QueryCodec.Scan scan = (QueryCodec.Scan) query;
     List<QueryCodec.Entry> entries = new ArrayList<>();
@@ -246,7 +289,9 @@ public final class KvStateMachine extends BaseStateMachine {
   @Override
   public void reinitialize() throws IOException {
     storage.loadLatestSnapshot();
+    applySeq.incrementAndGet();
     loadSnapshotIfNewer();
+    cache.invalidatePartition(partition);
     LifeCycle lc = getLifeCycle();
     if (lc.getCurrentState() == LifeCycle.State.PAUSED) {
       lc.transition(LifeCycle.State.STARTING);

@@ -213,6 +213,29 @@ class DataApiIT {
   }
 
   @Test
+  void hotCache_servesRepeatedReadsAndStaysExactAcrossWrites() {
+    long hitsBefore = cacheHits();
+    for (int round = 0; round < 5; round++) {
+      byte[] value = b("hot-" + round);
+      long v = client.put(b("hot"), value);
+      for (int i = 0; i < 20; i++) {
+        KeyValue kv = client.get(b("hot")).orElseThrow();
+        assertArrayEquals(value, kv.value(), "round " + round + " read " + i);
+        assertEquals(v, kv.version());
+      }
+    }
+    assertTrue(cacheHits() > hitsBefore + 50, "repeated reads were served from the cache");
+  }
+
+  private long cacheHits() {
+    long hits = 0;
+    for (int i = 0; i < cluster.size(); i++) {
+      hits += cluster.node(i).status().getCache().getHits();
+    }
+    return hits;
+  }
+
+  @Test
   void badInput_isInvalidArgument() {
     assertThrows(KvException.class, () -> client.put(new byte[0], b("v")));
     assertThrows(KvInvalidArgumentException.class, () -> client.put(new byte[1025], b("v")));
