@@ -1,6 +1,7 @@
 package io.kvstore.cli;
 
 import io.kvstore.client.KvClient;
+import io.kvstore.client.ReadOptions;
 import java.io.PrintWriter;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -77,11 +78,32 @@ final class BenchCommand implements Callable<Integer> {
   @Option(names = "--value-size", defaultValue = "128", description = "Value size in bytes.")
   int valueSize;
 
+  @Option(
+      names = "--distribution",
+      defaultValue = "uniform",
+      description = "Key choice: uniform or zipfian (theta 0.99, hot keys scrambled).")
+  String distribution;
+
+  @Option(
+      names = "--consistency",
+      defaultValue = "linearizable",
+      description = "Read level: linearizable, lease, bounded=DURATION or any.")
+  String consistency;
+
   @Option(names = "--read-ratio", defaultValue = "0.5", description = "Reads share in mixed.")
   double readRatio;
 
+  private ZipfianKeys zipfian;
+  private ReadOptions readOptions;
+
   @Override
   public Integer call() throws Exception {
+    readOptions = parseConsistency(consistency);
+    if (distribution.equals("zipfian")) {
+      zipfian = new ZipfianKeys(keys, 0.99);
+    } else if (!distribution.equals("uniform")) {
+      throw new InputException("--distribution must be uniform or zipfian");
+    }
     if (inFlight < 1
         || keys < 1
         || keySize < 8
@@ -148,13 +170,17 @@ final class BenchCommand implements Callable<Integer> {
         nextProgress = now + TimeUnit.SECONDS.toNanos(5);
       }
       permits.acquire();
-      int k = sequentialKeys ? (int) (n % keys) : ThreadLocalRandom.current().nextInt(keys);
+      int k =
+          sequentialKeys
+              ? (int) (n % keys)
+              : zipfian != null ? zipfian.next() : ThreadLocalRandom.current().nextInt(keys);
       byte[] key = key(k);
       boolean read =
           w == Workload.read
               || (w == Workload.mixed && ThreadLocalRandom.current().nextDouble() < readRatio);
       long t0 = System.nanoTime();
-      CompletableFuture<?> f = read ? client.getAsync(key) : client.putAsync(key, value);
+      CompletableFuture<?> f =
+          read ? client.getAsync(key, readOptions) : client.putAsync(key, value);
       f.whenComplete(
           (r, e) -> {
             if (e == null) {
@@ -215,6 +241,29 @@ final class BenchCommand implements Callable<Integer> {
       t.print(out, kv.output());
     }
     out.flush();
+  }
+
+  /** linearizable | lease | any | bounded=DURATION (e.g. bounded=500ms). */
+  static ReadOptions parseConsistency(String s) {
+    String v = s.trim().toLowerCase(java.util.Locale.ROOT);
+    if (v.equals("linearizable")) {
+      return ReadOptions.LINEARIZABLE;
+    }
+    if (v.equals("lease")) {
+      return ReadOptions.LEASE;
+    }
+    if (v.equals("any")) {
+      return ReadOptions.ANY;
+    }
+    if (v.startsWith("bounded=")) {
+      try {
+        return ReadOptions.bounded(new DurationConverter().convert(v.substring(8)));
+      } catch (Exception e) {
+        throw new InputException("--consistency bounded=DURATION: " + e.getMessage());
+      }
+    }
+    throw new InputException(
+        "--consistency must be linearizable, lease, bounded=DURATION or any, not '" + s + "'");
   }
 
   private static double ms(long micros) {
