@@ -16,6 +16,7 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BiConsumer;
+import java.util.function.ToIntFunction;
 
 /**
  * Sends requests and retries them: routes by the cached cluster map (fetched on first use and when
@@ -67,6 +68,17 @@ final class RequestRunner implements AutoCloseable {
   /** A request to the leader of one partition. */
   <T> CompletableFuture<T> callPartition(
       int partition, BiConsumer<KvGrpc.KvStub, StreamObserver<T>> rpc) {
+    return callRouted(r -> partition, rpc);
+  }
+
+  /** A request about {@code key}: routed to the leader of the key's partition. */
+  <T> CompletableFuture<T> callKey(byte[] key, BiConsumer<KvGrpc.KvStub, StreamObserver<T>> rpc) {
+    return callRouted(r -> r.partitionOf(key), rpc);
+  }
+
+  private <T> CompletableFuture<T> callRouted(
+      ToIntFunction<PartitionRouter> partitionOf,
+      BiConsumer<KvGrpc.KvStub, StreamObserver<T>> rpc) {
     long deadline = newDeadline();
     CompletableFuture<T> result = new CompletableFuture<>();
     routerFuture(deadline)
@@ -75,23 +87,8 @@ final class RequestRunner implements AutoCloseable {
               if (e != null) {
                 result.completeExceptionally(unwrap(e));
               } else {
-                attempt(new Call<>(r.route(partition), r, rpc, result, deadline), 0, null);
-              }
-            });
-    return result;
-  }
-
-  /** A request about {@code key}: routed to the leader of the key's partition. */
-  <T> CompletableFuture<T> callKey(byte[] key, BiConsumer<KvGrpc.KvStub, StreamObserver<T>> rpc) {
-    long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMs);
-    CompletableFuture<T> result = new CompletableFuture<>();
-    routerFuture(deadline)
-        .whenComplete(
-            (r, e) -> {
-              if (e != null) {
-                result.completeExceptionally(unwrap(e));
-              } else {
-                attempt(new Call<>(r.route(r.partitionOf(key)), r, rpc, result, deadline), 0, null);
+                Route route = r.route(partitionOf.applyAsInt(r));
+                attempt(new Call<>(route, r, rpc, result, deadline), 0, null);
               }
             });
     return result;
