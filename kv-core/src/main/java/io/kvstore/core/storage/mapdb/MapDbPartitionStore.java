@@ -5,15 +5,14 @@ import io.kvstore.core.storage.LogPosition;
 import io.kvstore.core.storage.PartitionStore;
 import io.kvstore.core.storage.PendingWrites;
 import io.kvstore.core.storage.SnapshotFormat;
+import io.kvstore.core.storage.SortedMapReads;
 import io.kvstore.core.storage.StorageException;
 import io.kvstore.core.storage.WriteBatch;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.file.Path;
 import java.util.EnumMap;
-import java.util.Iterator;
 import java.util.Map;
-import java.util.NavigableMap;
 import java.util.concurrent.locks.ReadWriteLock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.function.BiPredicate;
@@ -114,65 +113,32 @@ public final class MapDbPartitionStore implements PartitionStore {
 
   @Override
   public byte[] get(Keyspace space, byte[] key) {
-    lock.readLock().lock();
-    try {
-      return liveHandle().maps.get(space).get(key);
-    } finally {
-      lock.readLock().unlock();
-    }
+    return SortedMapReads.locked(lock.readLock(), () -> liveHandle().maps.get(space).get(key));
   }
 
   @Override
   public void scan(Keyspace space, byte[] from, byte[] to, BiPredicate<byte[], byte[]> visitor) {
-    lock.readLock().lock();
-    try {
-      NavigableMap<byte[], byte[]> m = liveHandle().maps.get(space);
-      if (from != null) {
-        m = m.tailMap(from, true);
-      }
-      if (to != null) {
-        m = m.headMap(to, false);
-      }
-      Iterator<Map.Entry<byte[], byte[]>> it = m.entrySet().iterator();
-      while (it.hasNext()) {
-        Map.Entry<byte[], byte[]> e = it.next();
-        if (!visitor.test(e.getKey(), e.getValue())) {
-          return;
-        }
-      }
-    } finally {
-      lock.readLock().unlock();
-    }
+    SortedMapReads.locked(
+        lock.readLock(),
+        () -> {
+          SortedMapReads.scan(liveHandle().maps.get(space), from, to, visitor);
+          return null;
+        });
   }
 
   @Override
   public LogPosition applied() {
-    lock.readLock().lock();
-    try {
-      return applied;
-    } finally {
-      lock.readLock().unlock();
-    }
+    return SortedMapReads.locked(lock.readLock(), () -> applied);
   }
 
   @Override
   public LogPosition durable() {
-    lock.readLock().lock();
-    try {
-      return durable;
-    } finally {
-      lock.readLock().unlock();
-    }
+    return SortedMapReads.locked(lock.readLock(), () -> durable);
   }
 
   @Override
   public long count(Keyspace space) {
-    lock.readLock().lock();
-    try {
-      return liveHandle().maps.get(space).sizeLong();
-    } finally {
-      lock.readLock().unlock();
-    }
+    return SortedMapReads.locked(lock.readLock(), () -> liveHandle().maps.get(space).sizeLong());
   }
 
   @Override

@@ -5,6 +5,7 @@ import io.kvstore.core.storage.LogPosition;
 import io.kvstore.core.storage.PartitionStore;
 import io.kvstore.core.storage.PendingWrites;
 import io.kvstore.core.storage.SnapshotFormat;
+import io.kvstore.core.storage.SortedMapReads;
 import io.kvstore.core.storage.WriteBatch;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -12,7 +13,6 @@ import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.EnumMap;
 import java.util.Map;
-import java.util.NavigableMap;
 import java.util.TreeMap;
 import java.util.concurrent.locks.ReadWriteLock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
@@ -32,53 +32,27 @@ public final class InMemoryPartitionStore implements PartitionStore {
 
   @Override
   public byte[] get(Keyspace space, byte[] key) {
-    lock.readLock().lock();
-    try {
-      return maps.get(space).get(key);
-    } finally {
-      lock.readLock().unlock();
-    }
+    return SortedMapReads.locked(lock.readLock(), () -> maps.get(space).get(key));
   }
 
   @Override
   public void scan(Keyspace space, byte[] from, byte[] to, BiPredicate<byte[], byte[]> visitor) {
-    lock.readLock().lock();
-    try {
-      NavigableMap<byte[], byte[]> m = maps.get(space);
-      if (from != null) {
-        m = m.tailMap(from, true);
-      }
-      if (to != null) {
-        m = m.headMap(to, false);
-      }
-      for (Map.Entry<byte[], byte[]> e : m.entrySet()) {
-        if (!visitor.test(e.getKey(), e.getValue())) {
-          return;
-        }
-      }
-    } finally {
-      lock.readLock().unlock();
-    }
+    SortedMapReads.locked(
+        lock.readLock(),
+        () -> {
+          SortedMapReads.scan(maps.get(space), from, to, visitor);
+          return null;
+        });
   }
 
   @Override
   public LogPosition applied() {
-    lock.readLock().lock();
-    try {
-      return applied;
-    } finally {
-      lock.readLock().unlock();
-    }
+    return SortedMapReads.locked(lock.readLock(), () -> applied);
   }
 
   @Override
   public long count(Keyspace space) {
-    lock.readLock().lock();
-    try {
-      return maps.get(space).size();
-    } finally {
-      lock.readLock().unlock();
-    }
+    return SortedMapReads.locked(lock.readLock(), () -> (long) maps.get(space).size());
   }
 
   @Override
