@@ -21,8 +21,16 @@ import org.junit.jupiter.api.io.TempDir;
 class StartCommandTest {
   @TempDir Path dir;
 
+  /**
+   * A config file of {@code lines}. The configs here have one member, so unless a line sets it,
+   * cluster.replication-factor is 1 (the default, 3, needs three members).
+   */
   private Path config(String... lines) throws IOException {
-    return Files.writeString(dir.resolve("node.properties"), String.join("\n", lines) + "\n");
+    String text = String.join("\n", lines) + "\n";
+    if (!text.contains("cluster.replication-factor")) {
+      text += "cluster.replication-factor=1\n";
+    }
+    return Files.writeString(dir.resolve("node.properties"), text);
   }
 
   @Test
@@ -59,7 +67,22 @@ class StartCommandTest {
     oneLineError(
         run("start", "-c", file.toString()),
         2,
-        "cluster.members entry 'n1:127.0.0.1:9860' is not id:host:raftPort:clientPort");
+        "cluster.members entry 'n1:127.0.0.1:9860' is not"
+            + " id:host:raftPort:clientPort[:zone[:weight]]");
+  }
+
+  @Test
+  void start_moreReplicasThanMembersExitsTwo() throws IOException {
+    Path file =
+        config(
+            "node.id=n1",
+            "node.data-dir=" + dir.resolve("data"),
+            "cluster.members=n1:127.0.0.1:1:2",
+            "cluster.replication-factor=3");
+    oneLineError(
+        run("start", "-c", file.toString()),
+        2,
+        "cluster.replication-factor 3 needs at least 3 members; cluster.members lists 1");
   }
 
   @Test
