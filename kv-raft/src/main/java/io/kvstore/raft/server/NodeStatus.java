@@ -66,7 +66,15 @@ final class NodeStatus {
       try {
         b.addGroups(groupStatus(p, raft.getDivision(gid)));
       } catch (IOException e) {
+        // The map places a replica here but it is not running: report it, unhealthy.
         LOG.debug("group {} not available: {}", gid, e.toString());
+        b.addGroups(
+            GroupStatus.newBuilder()
+                .setPartition(Math.max(0, p))
+                .setMeta(p == PartitionGroups.META)
+                .setGroupId(gid.getUuid().toString())
+                .setRole("MISSING")
+                .setHealthy(false));
       }
     }
     return b.build();
