@@ -16,6 +16,9 @@ import java.util.concurrent.CompletableFuture;
 public final class Batch {
   static final int CHUNK = 128;
 
+  /** Keeps each transaction well under the server's default 4 MiB request limit. */
+  static final long CHUNK_BYTES = 3L << 20;
+
   private final KvClient client;
   private final List<TxnOp> ops;
 
@@ -72,7 +75,16 @@ public final class Batch {
       return CompletableFuture.completedFuture(
           new PartitionOutcome(partition, all.size(), 0, version, null));
     }
-    List<TxnOp> chunk = all.subList(from, Math.min(all.size(), from + CHUNK));
+    int to = from;
+    long bytes = 0;
+    while (to < all.size() && to - from < CHUNK) {
+      bytes += all.get(to).getSerializedSize();
+      if (to > from && bytes > CHUNK_BYTES) {
+        break;
+      }
+      to++;
+    }
+    List<TxnOp> chunk = all.subList(from, to);
     return client
         .txnInPartition(partition, chunk)
         .handle(

@@ -267,7 +267,10 @@ public final class KvNode implements AutoCloseable {
       grpc =
           NettyServerBuilder.forAddress(new InetSocketAddress(self.host(), self.clientPort()))
               .addService(service)
-              .maxInboundMessageSize(config.maxValueBytes() + config.maxKeyBytes() + (64 << 10))
+              .maxInboundMessageSize(
+                  Math.max(
+                      config.maxRequestBytes(),
+                      config.maxValueBytes() + config.maxKeyBytes() + (64 << 10)))
               .build()
               .start();
     } catch (IOException e) {

@@ -36,6 +36,7 @@ public record NodeConfig(
     long cacheBytes,
     int maxKeyBytes,
     int maxValueBytes,
+    int maxRequestBytes,
     int requestTimeoutMs,
     Map<String, String> ratisOverrides) {
 
@@ -56,6 +57,7 @@ public record NodeConfig(
           "storage.cache-mb",
           "limits.max-key-bytes",
           "limits.max-value-bytes",
+          "limits.max-request-bytes",
           "server.request-timeout-ms");
 
   /** This node's own member entry. */
@@ -153,6 +155,7 @@ public record NodeConfig(
         intValue(p, "storage.cache-mb", 64, 0, 1 << 20) * (1L << 20),
         intValue(p, "limits.max-key-bytes", 1024, 1, 64 * 1024),
         intValue(p, "limits.max-value-bytes", 1 << 20, 0, 4 << 20),
+        intValue(p, "limits.max-request-bytes", 4 << 20, 64 << 10, 64 << 20),
         intValue(p, "server.request-timeout-ms", 5000, 100, 600_000),
         Map.copyOf(ratis));
   }

@@ -53,7 +53,9 @@ final class RaftSettings {
     // Per-group memory: Ratis defaults give every group replica an 8 MB direct write buffer and
     // cache 6 closed log segments. Size the buffer to the largest entry a request can make (key +
     // value + framing) instead, so tens of partitions per node fit in a small heap.
-    long maxEntry = config.maxValueBytes() + config.maxKeyBytes() + (64 << 10);
+    long maxEntry =
+        Math.max(config.maxRequestBytes(), config.maxValueBytes() + config.maxKeyBytes())
+            + (64 << 10);
     long appenderLimit = Math.max(1 << 20, maxEntry);
     RaftServerConfigKeys.Log.Appender.setBufferByteLimit(p, SizeInBytes.valueOf(appenderLimit));
     RaftServerConfigKeys.Log.setWriteBufferSize(p, SizeInBytes.valueOf(appenderLimit + 8));
