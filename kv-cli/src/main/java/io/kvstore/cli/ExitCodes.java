@@ -25,5 +25,11 @@ final class ExitCodes {
    */
   static final int ERROR = 4;
 
+  /**
+   * A conditional write did not apply ({@code put --if-absent/--if-version}, {@code del
+   * --if-version}): the key's version was not the one required. Nothing changed.
+   */
+  static final int CONDITION_FAILED = 5;
+
   private ExitCodes() {}
 }

@@ -53,7 +53,9 @@ import picocli.CommandLine.Spec;
       "3:unavailable or timeout: cluster unreachable, no leader; cluster status/nodes/"
           + "partitions and locate: a node unreachable, a group unhealthy or without leader",
       "4:other error, including node start failures (port in use, unwritable data dir) and "
-          + "a cluster map this kv cannot use (unknown key hash)"
+          + "a cluster map this kv cannot use (unknown key hash)",
+      "5:condition failed: put --if-absent/--if-version or del --if-version found another "
+          + "version; nothing changed"
     },
     footerHeading = "%nEnvironment:%n",
     footer = {

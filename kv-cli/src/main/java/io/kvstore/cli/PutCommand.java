@@ -1,6 +1,8 @@
 package io.kvstore.cli;
 
 import io.kvstore.client.KvClient;
+import io.kvstore.client.PutResult;
+import io.kvstore.client.WriteOptions;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -20,8 +22,18 @@ import picocli.CommandLine.Spec;
  * {@code kv put KEY [VALUE]}: writes a key and prints its new version. The value comes from the
  * argument, from {@code --file}, or from stdin ({@code -}, or no VALUE with stdin redirected); file
  * and stdin contents are taken as raw bytes, --hex/--base64 only decode arguments.
+ *
+ * <p>{@code --if-absent} / {@code --if-version V} make it a compare-and-set: when the key's version
+ * is not the required one nothing changes, stderr says what the version is and the exit code is
+ * {@link ExitCodes#CONDITION_FAILED}.
  */
-@Command(name = "put", description = "Set KEY to VALUE and print the key's new version.")
+@Command(
+    name = "put",
+    description = {
+      "Set KEY to VALUE and print the key's new version.",
+      "With --if-absent or --if-version, only if the key's version is as required; "
+          + "otherwise nothing changes and the exit code is 5."
+    })
 final class PutCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
 
@@ -44,6 +56,21 @@ final class PutCommand implements Callable<Integer> {
       description = "Read the value from this file (raw bytes).")
   Path file;
 
+  @Option(
+      names = "--if-absent",
+      description = "Only if KEY does not exist (else exit 5: key exists).")
+  boolean ifAbsent;
+
+  @Option(
+      names = "--if-version",
+      paramLabel = "V",
+      description =
+          "Only if KEY's version is V, the version a previous put or get reported (else exit 5 "
+              + "with the current version).")
+  Long ifVersion;
+
+  @Mixin AckOption ack;
+
   @Override
   public Integer call() throws IOException {
     Kv kv = Kv.of(spec);
@@ -51,24 +78,62 @@ final class PutCommand implements Callable<Integer> {
     BinaryEncoding encoding = binary.encoding();
     byte[] keyBytes = encoding.decode(key, "KEY");
     limits.checkKey(keyBytes);
+    WriteOptions options = writeOptions();
     byte[] valueBytes = readValue(kv.streams(), encoding, limits);
 
-    long version;
+    PutResult result;
     try (KvClient client = kv.openClient()) {
-      version = client.put(keyBytes, valueBytes);
+      result = client.put(keyBytes, valueBytes, options);
+    }
+    if (!result.applied()) {
+      return conditionFailed(
+          spec,
+          ifAbsent
+              ? "key exists (version " + result.currentVersion() + ")"
+              : currentVersion(result.currentVersion()));
     }
 
     PrintWriter out = spec.commandLine().getOut();
     if (kv.output() == OutputFormat.json) {
       Map<String, Object> json = new LinkedHashMap<>();
       encoding.putJson(json, "key", keyBytes);
-      json.put("version", version);
+      json.put("version", result.version());
+      if (ack.all()) {
+        json.put("onAllReplicas", result.onAllReplicas());
+      }
       out.println(Json.render(json));
     } else {
-      out.println("OK version=" + version);
+      out.println(
+          "OK version=" + result.version() + (result.onAllReplicas() ? "" : AckOption.NOT_ON_ALL));
     }
     out.flush();
     return ExitCodes.OK;
+  }
+
+  private WriteOptions writeOptions() {
+    if (ifAbsent && ifVersion != null) {
+      throw new InputException("give either --if-absent or --if-version, not both");
+    }
+    if (ifVersion != null && ifVersion < 1) {
+      throw new InputException(
+          "--if-version must be at least 1 (versions start at 1); for a key that must not exist "
+              + "use --if-absent");
+    }
+    WriteOptions options = new WriteOptions(ifAbsent, ifVersion == null ? 0 : ifVersion, false);
+    return ack.all() ? options.withAckAll() : options;
+  }
+
+  /** "current version N", saying so when N is 0: the key does not exist. */
+  static String currentVersion(long version) {
+    return "current version " + version + (version == 0 ? " (no such key)" : "");
+  }
+
+  /** Reports a failed condition: one line on stderr, nothing on stdout, exit 5. */
+  static int conditionFailed(CommandSpec spec, String why) {
+    PrintWriter err = spec.commandLine().getErr();
+    err.println("kv: condition failed: " + why);
+    err.flush();
+    return ExitCodes.CONDITION_FAILED;
   }
 
   private byte[] readValue(Streams streams, BinaryEncoding encoding, Limits limits)
