@@ -19,13 +19,18 @@ import picocli.CommandLine.Spec;
  * {@code kv get KEY}: prints the value. By default the raw bytes go to stdout unchanged, so {@code
  * kv get k > file} round-trips binary data; a newline is added only when stdout is a terminal, for
  * the prompt's sake. --hex/--base64 print it encoded; {@code -o json} prints the value with its
- * versions (see {@link BinaryEncoding#putJson} for how bytes appear in JSON).
+ * versions (see {@link BinaryEncoding#putJson} for how bytes appear in JSON). {@code -o value}
+ * names the default explicitly, for scripts; table and plain print the same.
+ *
+ * <p>{@code --consistency} picks the read level; see {@link ConsistencyOption}.
  */
 @Command(name = "get", description = "Print the value of KEY (exit 1 if there is none).")
 final class GetCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
 
   @Mixin BinaryOptions binary;
+
+  @Mixin ConsistencyOption consistency;
 
   @Parameters(index = "0", paramLabel = "KEY", description = "The key (1..1024 bytes).")
   String key;
@@ -39,7 +44,7 @@ final class GetCommand implements Callable<Integer> {
 
     Optional<KeyValue> found;
     try (KvClient client = kv.openClient()) {
-      found = client.get(keyBytes);
+      found = client.get(keyBytes, consistency.readOptions());
     }
     KeyValue kvp = found.orElseThrow(() -> new KeyNotFoundException(key));
 

@@ -13,6 +13,9 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.HelpCommand;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.ParseResult;
+import picocli.CommandLine.RunLast;
 import picocli.CommandLine.ScopeType;
 import picocli.CommandLine.Spec;
 
@@ -96,7 +99,9 @@ public final class Kv implements Callable<Integer> {
       scope = ScopeType.INHERIT,
       paramLabel = "FORMAT",
       defaultValue = "table",
-      description = "Output format: table, json or plain (default: table).")
+      description =
+          "Output format: table, json or plain (default: table); get also takes value (just "
+              + "the value's bytes, what it prints by default).")
   OutputFormat output;
 
   // Hidden: for stores configured with non-default limits (see limits.* in the node config).
@@ -142,9 +147,35 @@ public final class Kv implements Callable<Integer> {
             .setCaseInsensitiveEnumValuesAllowed(true)
             .setExecutionExceptionHandler(errors)
             .setParameterExceptionHandler(errors)
-            .setExitCodeExceptionMapper(errors);
+            .setExitCodeExceptionMapper(errors)
+            .setExecutionStrategy(Kv::executeChecked);
     cl.getSubcommands().get("generate-completion").getCommandSpec().usageMessage().hidden(true);
     return cl;
+  }
+
+  /**
+   * Runs the chosen command like picocli's default strategy, after the checks that span the root's
+   * options and the command: {@code -o value} only means something to {@code get}. A
+   * ParameterException thrown here is reported like any other usage error.
+   */
+  private static int executeChecked(ParseResult parsed) {
+    ParseResult leaf = parsed;
+    while (leaf.hasSubcommand()) {
+      leaf = leaf.subcommand();
+    }
+    Object command = leaf.commandSpec().userObject();
+    Kv kv = (Kv) parsed.commandSpec().userObject();
+    if (kv.output == OutputFormat.value
+        && leaf != parsed
+        && !(command instanceof GetCommand)
+        && !(command instanceof HelpCommand)
+        && !leaf.isUsageHelpRequested()
+        && !leaf.isVersionHelpRequested()) {
+      throw new ParameterException(
+          leaf.commandSpec().commandLine(),
+          "-o value applies only to get; use table, json or plain");
+    }
+    return new RunLast().execute(parsed);
   }
 
   /** {@code kv} without a command: show what exists, but as a usage error for scripts. */
