@@ -38,6 +38,7 @@ import picocli.CommandLine.Spec;
       PutCommand.class,
       GetCommand.class,
       DeleteCommand.class,
+      TxnCommand.class,
       LocateCommand.class,
       ClusterCommand.class,
       BenchCommand.class,
