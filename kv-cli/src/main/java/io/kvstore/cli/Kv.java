@@ -39,6 +39,7 @@ import picocli.CommandLine.Spec;
       GetCommand.class,
       DeleteCommand.class,
       TxnCommand.class,
+      ScanCommand.class,
       LocateCommand.class,
       ClusterCommand.class,
       BenchCommand.class,
