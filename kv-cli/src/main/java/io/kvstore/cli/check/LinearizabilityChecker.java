@@ -13,18 +13,18 @@ import java.util.TreeMap;
  * <p>Linearizability is local, so the history is split by key and each key is checked on its own
  * (P-compositionality): exponential cost in one big history becomes a sum over small ones, which is
  * why workloads rotate keys every few hundred operations. Per key, failed operations are removed
- * (they did not happen), indeterminate read-only ones too (they neither constrain nor change
- * anything), and the rest go to a {@link WglSearch}: Wing &amp; Gong's backtracking search with
- * Lowe's memoization, in which an indeterminate operation may be linearized anywhere after its
- * invocation or never.
+ * (they did not happen), so are indeterminate ones whose effect nobody observed ({@link
+ * Model#withoutUnobservable}), and the rest go to a {@link WglSearch}: Wing &amp; Gong's
+ * backtracking search with Lowe's memoization, in which an indeterminate operation may be
+ * linearized anywhere after its invocation or never.
  *
  * <p>Pure and deterministic: no clock, no threads, no I/O; the search is bounded by a {@link
  * SearchBudget} in steps, and a key that exhausts it is {@link Verdict#UNKNOWN}, which fails the
  * history.
  *
- * <p>Cost grows with the number of operations that may be concurrently pending, not the history
- * length. Indeterminate operations stay pending forever, so each adds to the work of every later
- * step; keep them rare per key (retire a client after {@code info}, rotate keys).
+ * <p>Cost grows with the number of operations that may be pending at once, not with history
+ * length. An indeterminate operation that no operation observed is dropped before the search; one
+ * that was observed is pending from its invocation to its first observer.
  */
 public final class LinearizabilityChecker {
   private final Model initial;
@@ -71,17 +71,16 @@ public final class LinearizabilityChecker {
    * @throws IllegalArgumentException if an operation belongs to another key
    */
   public KeyResult checkKey(String key, Collection<Operation> operations) {
-    List<Operation> searched = new ArrayList<>(operations.size());
+    List<Operation> happened = new ArrayList<>(operations.size());
     for (Operation op : operations) {
       if (!op.key().equals(key)) {
         throw new IllegalArgumentException("operation of key " + op.key() + " checked as " + key);
       }
-      if (op.outcome() == Operation.Outcome.FAIL
-          || (op.isIndeterminate() && initial.isReadOnly(op))) {
-        continue;
+      if (op.outcome() != Operation.Outcome.FAIL) {
+        happened.add(op);
       }
-      searched.add(op);
     }
+    List<Operation> searched = initial.withoutUnobservable(happened);
     return new WglSearch(key, searched, initial, budget).run();
   }
 }

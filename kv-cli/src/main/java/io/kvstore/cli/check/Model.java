@@ -1,5 +1,6 @@
 package io.kvstore.cli.check;
 
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -22,8 +23,16 @@ public interface Model {
   Optional<Model> step(Operation op);
 
   /**
-   * Whether {@code op} never changes the state. An indeterminate read-only operation constrains
-   * nothing and changes nothing, so the checker drops it before searching.
+   * The operations of one key without indeterminate ones whose effect, if they had any, no other
+   * operation could have observed. Dropping such an operation changes no verdict: in any
+   * linearization that contains it, nothing between it and the next overwrite depends on it, so it
+   * can be removed, and a linearization without it is also one with it dropped. It matters for
+   * speed: an indeterminate operation that never took effect otherwise stays a candidate for the
+   * rest of the search and multiplies the work of every failing branch.
+   *
+   * <p>Must keep every ok operation. The default keeps everything, which is always correct.
    */
-  boolean isReadOnly(Operation op);
+  default List<Operation> withoutUnobservable(List<Operation> ops) {
+    return ops;
+  }
 }

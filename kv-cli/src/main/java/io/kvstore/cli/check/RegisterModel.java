@@ -1,8 +1,13 @@
 package io.kvstore.cli.check;
 
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashSet;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * A read/write/compare-and-set register, the model of one key in the register workload. The state
@@ -49,9 +54,62 @@ public record RegisterModel(String value) implements Model {
     }
   }
 
+  /**
+   * Drops indeterminate reads (they observed nothing and change nothing) and indeterminate writes
+   * and cas whose new value nothing kept observes: no ok read returned it, no ok cas expected it,
+   * no kept indeterminate cas expected it. Removing them all from a linearization leaves it valid:
+   * every kept operation that reads the state found a value written by a kept operation (else that
+   * value would be observed), and the kept indeterminate cas that had no effect may be dropped.
+   * "Kept" is a fixpoint, computed from the ok operations outward, so an indeterminate cas nobody
+   * needs does not keep alive the write it expected.
+   */
   @Override
-  public boolean isReadOnly(Operation op) {
-    return op.f().equals("read");
+  public List<Operation> withoutUnobservable(List<Operation> ops) {
+    Set<String> observed = new HashSet<>();
+    List<Operation> undecided = new ArrayList<>();
+    for (Operation op : ops) {
+      if (op.isIndeterminate()) {
+        if (!op.f().equals("read")) {
+          undecided.add(op);
+        }
+      } else if (op.f().equals("read")) {
+        observed.add(text(op, op.output()));
+      } else if (op.f().equals("cas") && op.outcome() == Operation.Outcome.OK) {
+        observed.add(casArguments(op).get(0));
+      }
+    }
+    Set<Operation> kept = Collections.newSetFromMap(new IdentityHashMap<>());
+    for (boolean grew = true; grew; ) {
+      grew = false;
+      for (Operation op : undecided) {
+        if (!kept.contains(op) && observed.contains(written(op))) {
+          kept.add(op);
+          grew = true;
+          if (op.f().equals("cas")) {
+            observed.add(casArguments(op).get(0));
+          }
+        }
+      }
+    }
+    List<Operation> result = new ArrayList<>(ops.size());
+    for (Operation op : ops) {
+      if (!op.isIndeterminate() || kept.contains(op)) {
+        result.add(op);
+      }
+    }
+    return result;
+  }
+
+  /** The value an indeterminate write or cas would leave. */
+  private static String written(Operation op) {
+    switch (op.f()) {
+      case "write":
+        return text(op, op.input());
+      case "cas":
+        return casArguments(op).get(1);
+      default:
+        throw new IllegalArgumentException("the register model has no operation " + op);
+    }
   }
 
   private static String text(Operation op, Object v) {

@@ -1,8 +1,10 @@
 package io.kvstore.cli.check;
 
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Collections;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
@@ -63,9 +65,28 @@ public final class SetModel implements Model {
     }
   }
 
+  /**
+   * Drops indeterminate reads and indeterminate adds of elements no ok read returned: a read after
+   * such an add would have returned the element, so the add can only have taken effect after every
+   * read, where it changes nothing checked.
+   */
   @Override
-  public boolean isReadOnly(Operation op) {
-    return op.f().equals("read");
+  public List<Operation> withoutUnobservable(List<Operation> ops) {
+    Set<Object> observed = new HashSet<>();
+    for (Operation op : ops) {
+      if (op.f().equals("read") && op.output() instanceof Collection<?> seen) {
+        observed.addAll(seen);
+      }
+    }
+    List<Operation> kept = new ArrayList<>(ops.size());
+    for (Operation op : ops) {
+      if (!op.isIndeterminate()
+          || (op.f().equals("add") && observed.contains(op.input()))
+          || !(op.f().equals("add") || op.f().equals("read"))) {
+        kept.add(op); // unknown operations stay, for step() to reject
+      }
+    }
+    return kept;
   }
 
   @Override

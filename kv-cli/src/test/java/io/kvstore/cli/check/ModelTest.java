@@ -43,10 +43,45 @@ class ModelTest {
   }
 
   @Test
-  void register_onlyReadsAreReadOnly() {
-    assertTrue(A.isReadOnly(ok("read", null, "a")));
-    assertFalse(A.isReadOnly(ok("write", "b", null)));
-    assertFalse(A.isReadOnly(ok("cas", List.of("a", "b"), null)));
+  void register_dropsIndeterminateOperationsNobodyObserved() {
+    Operation seenWrite = indeterminate("write", "b");
+    Operation unseenWrite = indeterminate("write", "c");
+    Operation unseenCas = indeterminate("cas", List.of("b", "g"));
+    List<Operation> ops =
+        List.of(
+            ok("write", "a", "a"),
+            seenWrite,
+            unseenWrite,
+            indeterminate("read", null),
+            unseenCas,
+            ok("read", null, "b"));
+
+    assertEquals(List.of(ops.get(0), seenWrite, ops.get(5)), A.withoutUnobservable(ops));
+  }
+
+  @Test
+  void register_keepsAChainOfIndeterminateCasOnlyIfItsEndIsObserved() {
+    Operation toE = indeterminate("write", "e");
+    Operation eToF = indeterminate("cas", List.of("e", "f"));
+    Operation fToG = indeterminate("cas", List.of("f", "g"));
+    Operation xToY = indeterminate("write", "x");
+    Operation yToZ = indeterminate("cas", List.of("x", "y"));
+
+    assertEquals(
+        List.of(toE, eToF, fToG, ok("read", null, "g")),
+        A.withoutUnobservable(List.of(toE, eToF, fToG, xToY, yToZ, ok("read", null, "g"))));
+    assertEquals(
+        List.of(ok("read", null, "a")),
+        A.withoutUnobservable(List.of(toE, eToF, fToG, ok("read", null, "a"))));
+  }
+
+  @Test
+  void register_anOkCasObservesItsExpectedValue() {
+    Operation write = indeterminate("write", "b");
+
+    assertEquals(
+        List.of(write, ok("cas", List.of("b", "c"), null)),
+        A.withoutUnobservable(List.of(write, ok("cas", List.of("b", "c"), null))));
   }
 
   @Test
@@ -73,6 +108,20 @@ class ModelTest {
     assertTrue(s.step(ok("read", null, List.of("e2", "e1"))).isPresent());
     assertFalse(s.step(ok("read", null, List.of("e1"))).isPresent());
     assertFalse(s.step(ok("read", null, List.of("e1", "e2", "e3"))).isPresent());
+  }
+
+  @Test
+  void set_dropsIndeterminateAddsNoReadReturned() {
+    Operation seen = indeterminate("add", "e1");
+    List<Operation> ops =
+        List.of(
+            seen,
+            indeterminate("add", "e2"),
+            indeterminate("read", null),
+            ok("add", "e3", null),
+            ok("read", null, List.of("e1", "e3")));
+
+    assertEquals(List.of(seen, ops.get(3), ops.get(4)), SetModel.empty().withoutUnobservable(ops));
   }
 
   @Test
