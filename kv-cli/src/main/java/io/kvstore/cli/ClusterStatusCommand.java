@@ -263,6 +263,17 @@ final class ClusterStatusCommand implements Callable<Integer> {
     node.put("uptimeMs", r.reachable() ? r.status().getUptimeMs() : null);
     node.put("healthy", row.healthy());
     node.put("leads", r.reachable() ? r.leads() : null);
+    if (r.reachable()) {
+      Map<String, Object> cache = new LinkedHashMap<>();
+      cache.put("hits", r.status().getCache().getHits());
+      cache.put("misses", r.status().getCache().getMisses());
+      cache.put("hitRatio", r.status().getCache().getHitRatio());
+      cache.put("bytes", r.status().getCache().getBytes());
+      cache.put("maxBytes", r.status().getCache().getMaxBytes());
+      node.put("cache", cache);
+    } else {
+      node.put("cache", null);
+    }
     List<Map<String, Object>> groups = new ArrayList<>();
     for (GroupStatus g : r.groups()) {
       Map<String, Object> group = new LinkedHashMap<>();

@@ -313,10 +313,15 @@ class CliClusterIT {
               "uptimeMs",
               "healthy",
               "leads",
+              "cache",
               "groups",
               "notRunning",
               "error"),
           List.copyOf(n.keySet()));
+      @SuppressWarnings("unchecked")
+      Map<String, Object> cache = (Map<String, Object>) n.get("cache");
+      assertEquals(
+          List.of("hits", "misses", "hitRatio", "bytes", "maxBytes"), List.copyOf(cache.keySet()));
       assertEquals("n" + (i + 1), n.get("node"));
       assertEquals(CLIENTS.get(i), n.get("address"));
       assertEquals(RAFTS.get(i), n.get("raftAddress"));
