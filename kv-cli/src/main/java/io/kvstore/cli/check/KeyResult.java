@@ -5,7 +5,8 @@ import java.util.Objects;
 /**
  * The verdict for one key.
  *
- * @param operations operations searched: ok ones plus indeterminate ones that may change state
+ * @param operations operations searched: the ok ones plus the indeterminate ones the model could
+ *     not rule out as unobserved ({@link Model#withoutUnobservable})
  * @param steps search steps used (see {@link SearchBudget})
  * @param explanation present exactly when the verdict is {@link Verdict#NOT_LINEARIZABLE}
  */

@@ -8,8 +8,10 @@
  *
  * <h2>History format (JSONL)</h2>
  *
- * One event per line, a flat JSON object; values are strings, integers, null, or (only in {@code
- * value}) an array of strings/null. Other fields are ignored, so a harness may add its own.
+ * One event per line, a flat JSON object; values are strings, numbers, null, or (only in {@code
+ * value}) an array of those; {@code process} and {@code time} must be 64-bit integers. Nested
+ * objects and booleans are rejected. Other fields are ignored, so a harness may add its own (an
+ * error message, the node that answered).
  *
  * <pre>
  * {"process":3,"type":"invoke","f":"write","key":"k1","value":"v7","time":123456789}
