@@ -2,7 +2,12 @@
 # Write throughput of a local 3-node cluster at several partition counts, in one run so the
 # numbers compare as ratios on a noisy machine.
 #
-#   scripts/bench-partitions.sh [--duration 15s] [--in-flight "64 256"] P [P ...]
+#   scripts/bench-partitions.sh [--duration 15s] [--in-flight "64 256"] [--set key=value]...
+#                               [--workload "write --value-size 128"] P [P ...]
+#
+# --set adds a node config line (e.g. --set storage.compression=none); --workload is what
+# follows `kv bench` (default: write). The status of node n1 is saved as JSON after each run
+# (cache hit ratios), path printed as a comment.
 #
 # For each P: starts 3 nodes on 127.0.1.1-3 (ports 19860/19870, data in a temp dir), waits for a
 # write to succeed, runs `kv bench write` at each in-flight level, prints per-node threads and
@@ -12,11 +17,15 @@ cd "$(dirname "$0")/.."
 
 duration=15s
 inflight="64 256"
+workload=write
+extra=()
 parts=()
 while [ $# -gt 0 ]; do
   case $1 in
     --duration) duration=$2; shift 2 ;;
     --in-flight) inflight=$2; shift 2 ;;
+    --set) extra+=("$2"); shift 2 ;;
+    --workload) workload=$2; shift 2 ;;
     -h | --help) sed -n 2,10p "$0"; exit 0 ;;
     *) parts+=("$1"); shift ;;
   esac
@@ -50,6 +59,7 @@ node.data-dir=$work/p$p/n$i
 cluster.members=$members
 cluster.partitions=$p
 CONF
+    for line in "${extra[@]}"; do echo "$line" >> "$work/p$p/n$i.properties"; done
     "$kv" start --config "$work/p$p/n$i.properties" > "$work/p$p/n$i.log" 2>&1 &
     pids+=($!)
   done
@@ -59,9 +69,12 @@ CONF
     sleep 0.5
   done
   for f in $inflight; do
-    KV_ENDPOINTS=$endpoints "$kv" bench write --in-flight "$f" --duration "$duration" --warmup 3s -o json 2>/dev/null \
+    # shellcheck disable=SC2086
+    KV_ENDPOINTS=$endpoints "$kv" bench $workload --in-flight "$f" --duration "$duration" --warmup 3s -o json 2>/dev/null \
       | python3 -c "import json,sys; r=json.load(sys.stdin); print(f\"$p,$f,{r['opsPerSec']},{r['p50Ms']},{r['p99Ms']},{r['errors']}\")"
   done
+  KV_ENDPOINTS=$endpoints "$kv" -o json cluster status > "$work/status-p$p.json" 2>/dev/null || true
+  echo "# P=$p cache: $(python3 -c "import json,sys; d=json.load(open('$work/status-p$p.json')); print(' '.join('%s hits=%s misses=%s ratio=%.3f' % (n['node'], n['cache']['hits'], n['cache']['misses'], n['cache']['hitRatio']) for n in d if n.get('cache')))" 2>/dev/null)"
   for pid in "${pids[@]}"; do
     echo "# P=$p pid $pid threads $(awk '/^Threads/ {print $2}' /proc/$pid/status) rss_kb $(awk '/^VmRSS/ {print $2}' /proc/$pid/status)"
   done

@@ -90,6 +90,11 @@ final class BenchCommand implements Callable<Integer> {
       description = "Read level: linearizable, lease, bounded=DURATION or any.")
   String consistency;
 
+  @Option(
+      names = "--value-json",
+      description = "Values are JSON documents (compressible) instead of random bytes.")
+  boolean valueJson;
+
   @Option(names = "--read-ratio", defaultValue = "0.5", description = "Reads share in mixed.")
   double readRatio;
 
@@ -143,8 +148,10 @@ final class BenchCommand implements Callable<Integer> {
     Recorder recorder = new Recorder(3);
     AtomicLong ok = new AtomicLong();
     AtomicLong errors = new AtomicLong();
-    byte[] value = new byte[valueSize];
-    new Random(1).nextBytes(value);
+    byte[] value = valueJson ? jsonValue(valueSize) : new byte[valueSize];
+    if (!valueJson) {
+      new Random(1).nextBytes(value);
+    }
     long start = System.nanoTime();
     long measureFrom = start + warm.toNanos();
     long end = measureFrom + measure.toNanos();
@@ -241,6 +248,24 @@ final class BenchCommand implements Callable<Integer> {
       t.print(out, kv.output());
     }
     out.flush();
+  }
+
+  /** A ledger-like JSON document of exactly {@code size} bytes (padded with spaces). */
+  static byte[] jsonValue(int size) {
+    Random rnd = new Random(7);
+    StringBuilder sb = new StringBuilder("{\"account\":\"ACC-").append(rnd.nextInt(1_000_000));
+    sb.append("\",\"currency\":\"EUR\",\"entries\":[");
+    while (sb.length() < size) {
+      sb.append("{\"id\":\"TX").append(Long.toHexString(rnd.nextLong()));
+      sb.append("\",\"amount\":").append(rnd.nextInt(100_000) / 100.0);
+      sb.append(",\"type\":\"").append(rnd.nextBoolean() ? "debit" : "credit");
+      sb.append("\",\"status\":\"settled\"},");
+    }
+    byte[] out = new byte[size];
+    java.util.Arrays.fill(out, (byte) ' ');
+    byte[] text = sb.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    System.arraycopy(text, 0, out, 0, Math.min(size, text.length));
+    return out;
   }
 
   /** linearizable | lease | any | bounded=DURATION (e.g. bounded=500ms). */
