@@ -20,6 +20,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Comparator;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
@@ -60,6 +62,15 @@ public final class KvNode implements AutoCloseable {
   private final AtomicBoolean closing = new AtomicBoolean();
   private Server grpc;
   private MapPublisher publisher;
+  private final ExecutorService clientExecutor =
+      Executors.newFixedThreadPool(
+          Math.max(4, 2 * Runtime.getRuntime().availableProcessors()),
+          r -> {
+            Thread t = new Thread(r, "kv-api-" + THREADS.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+          });
+  private static final AtomicLong THREADS = new AtomicLong();
 
   private KvNode(NodeConfig config, RaftServer raft, PartitionGroups groups, HotCache cache) {
     this.config = config;
@@ -266,6 +277,9 @@ public final class KvNode implements AutoCloseable {
     try {
       grpc =
           NettyServerBuilder.forAddress(new InetSocketAddress(self.host(), self.clientPort()))
+              // Handlers only hand requests to Ratis; a small fixed pool instead of gRPC's
+              // default cached one keeps threads from growing with requests in flight.
+              .executor(clientExecutor)
               .addService(service)
               .maxInboundMessageSize(
                   Math.max(
@@ -339,6 +353,7 @@ public final class KvNode implements AutoCloseable {
       if (grpc != null && !grpc.awaitTermination(5, TimeUnit.SECONDS)) {
         grpc.shutdownNow();
       }
+      clientExecutor.shutdownNow();
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     } finally {
