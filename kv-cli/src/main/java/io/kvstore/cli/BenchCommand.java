@@ -87,7 +87,7 @@ final class BenchCommand implements Callable<Integer> {
   @Option(
       names = "--consistency",
       defaultValue = "linearizable",
-      description = "Read level: linearizable, lease, bounded=DURATION or any.")
+      description = "Read level, as for get: linearizable, lease, bounded[=DURATION[,N]], any.")
   String consistency;
 
   @Option(
@@ -268,27 +268,13 @@ final class BenchCommand implements Callable<Integer> {
     return out;
   }
 
-  /** linearizable | lease | any | bounded=DURATION (e.g. bounded=500ms). */
+  /** The read level, parsed as {@code kv get --consistency} does. */
   static ReadOptions parseConsistency(String s) {
-    String v = s.trim().toLowerCase(java.util.Locale.ROOT);
-    if (v.equals("linearizable")) {
-      return ReadOptions.LINEARIZABLE;
+    try {
+      return new ConsistencyOption.Converter().convert(s);
+    } catch (Exception e) {
+      throw new InputException("--consistency: " + e.getMessage());
     }
-    if (v.equals("lease")) {
-      return ReadOptions.LEASE;
-    }
-    if (v.equals("any")) {
-      return ReadOptions.ANY;
-    }
-    if (v.startsWith("bounded=")) {
-      try {
-        return ReadOptions.bounded(new DurationConverter().convert(v.substring(8)));
-      } catch (Exception e) {
-        throw new InputException("--consistency bounded=DURATION: " + e.getMessage());
-      }
-    }
-    throw new InputException(
-        "--consistency must be linearizable, lease, bounded=DURATION or any, not '" + s + "'");
   }
 
   private static double ms(long micros) {
