@@ -43,6 +43,7 @@ import picocli.CommandLine.Spec;
       LocateCommand.class,
       ClusterCommand.class,
       BenchCommand.class,
+      io.kvstore.cli.drill.DrillCommand.class,
       HelpCommand.class,
       AutoComplete.GenerateCompletion.class
     },

@@ -1,0 +1,22 @@
+package io.kvstore.cli.drill;
+
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
+
+/** {@code kv drill ...}: fault-injection drills against a throwaway local cluster. */
+@Command(
+    name = "drill",
+    description = "Run fault-injection drills against a throwaway local cluster.",
+    subcommands = {DrillRunCommand.class},
+    synopsisSubcommandLabel = "COMMAND")
+public final class DrillCommand implements Callable<Integer> {
+  @Spec CommandSpec spec;
+
+  @Override
+  public Integer call() {
+    spec.commandLine().usage(spec.commandLine().getErr());
+    return 2;
+  }
+}

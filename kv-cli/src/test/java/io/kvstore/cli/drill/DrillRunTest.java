@@ -1,0 +1,56 @@
+package io.kvstore.cli.drill;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.kvstore.cli.check.Verdict;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/** End to end: three node processes, the register workload, kill -9 and SIGSTOP faults. */
+class DrillRunTest {
+  private static final Duration DURATION = Duration.ofSeconds(20);
+
+  @Test
+  @Timeout(value = 150, unit = TimeUnit.SECONDS)
+  void registerHistoryUnderKillAndPauseIsLinearizable(@TempDir Path dir) throws Exception {
+    long seed = seedWithKillAndPause();
+    DrillReport report = DrillRun.run(new DrillRun.Options(3, DURATION, 5, seed, dir, 1_000_000));
+
+    System.out.println(report.summary());
+    Map<String, Map<String, Long>> counts = report.counts();
+    for (String f : List.of("read", "write", "cas")) {
+      assertTrue(counts.containsKey(f) && counts.get(f).getOrDefault("ok", 0L) > 0, f + counts);
+    }
+    assertEquals(Verdict.LINEARIZABLE, report.check().verdict(), report.check().toString());
+    assertTrue(report.passed());
+    assertTrue(report.faults().stream().anyMatch(w -> w.kind() == Nemesis.Kind.KILL));
+    assertTrue(report.faults().stream().anyMatch(w -> w.kind() == Nemesis.Kind.PAUSE));
+    for (String file : List.of("history.jsonl", "report.md", "report.json")) {
+      assertTrue(Files.size(dir.resolve(file)) > 0, file);
+    }
+    assertTrue(
+        Files.readString(dir.resolve("report.json")).contains("\"verdict\": \"LINEARIZABLE\""));
+  }
+
+  /** The first seed whose schedule for this duration holds both a kill and a pause. */
+  private static long seedWithKillAndPause() {
+    Nemesis.Params p =
+        Nemesis.Params.defaults(DURATION.toMillis(), 3, ProcessNodes.ELECTION_TIMEOUT_MAX_MS);
+    for (long seed = 1; ; seed++) {
+      List<Nemesis.PlannedFault> plan = Nemesis.plan(seed, p);
+      boolean kill = plan.stream().anyMatch(f -> f.kind() == Nemesis.Kind.KILL);
+      boolean pause = plan.stream().anyMatch(f -> f.kind() == Nemesis.Kind.PAUSE);
+      if (kill && pause) {
+        return seed;
+      }
+    }
+  }
+}
