@@ -12,11 +12,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.kvstore.core.ring.HashRange;
 import io.kvstore.core.ring.KeyHasher;
 import io.kvstore.core.ring.PartitionScheme;
-import io.kvstore.raft.server.KvNode;
-import io.kvstore.raft.server.NodeConfig;
 import java.io.IOException;
-import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -24,7 +20,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
@@ -53,7 +48,7 @@ class CliClusterIT {
   private static final int PARTITIONS = 16;
   private static final String[] ZONES = {"a", "b", "c", "a"};
   private static final Duration DEADLINE = Duration.ofSeconds(90);
-  private static final List<KvNode> RUNNING = new ArrayList<>();
+  private static InJvmTestCluster cluster;
   private static final List<String> CLIENTS = new ArrayList<>();
   private static final List<String> RAFTS = new ArrayList<>();
   private static String endpoints;
@@ -62,58 +57,18 @@ class CliClusterIT {
 
   @BeforeAll
   static void startCluster() throws IOException {
-    // 127.0.200.x: away from the local cluster (127.0.0.1-3) and kv-raft's test clusters.
-    int base = (int) (ProcessHandle.current().pid() % 200) + 20;
-    List<String> hosts = new ArrayList<>();
-    List<String> members = new ArrayList<>();
-    List<String> clients = new ArrayList<>();
-    for (int i = 0; i < NODES; i++) {
-      String host = "127.0.200." + (base + i);
-      hosts.add(host);
-      int raft = freePort(host);
-      int client = freePort(host);
-      members.add(
-          "n"
-              + (i + 1)
-              + ":"
-              + host
-              + ":"
-              + raft
-              + ":"
-              + client
-              + ":"
-              + ZONES[i]
-              + ":"
-              + (i == 3 ? 2 : 1));
-      clients.add(host + ":" + client);
-      RAFTS.add(host + ":" + raft);
-    }
-    endpoints = String.join(",", clients);
-    CLIENTS.addAll(clients);
-    for (int i = 0; i < NODES; i++) {
-      Properties p = new Properties();
-      p.setProperty("node.id", "n" + (i + 1));
-      p.setProperty("node.data-dir", root.resolve("n" + (i + 1)).toString());
-      p.setProperty("cluster.members", String.join(",", members));
-      p.setProperty("cluster.partitions", Integer.toString(PARTITIONS));
-      p.setProperty("cluster.replication-factor", "3");
-      p.setProperty("raft.election-timeout-min-ms", "500");
-      p.setProperty("raft.election-timeout-max-ms", "1000");
-      RUNNING.add(KvNode.start(NodeConfig.fromProperties(p)));
-    }
+    // n4 (zone a) has weight 2
+    cluster =
+        new InJvmTestCluster(
+            root, "127.0.200.", NODES, PARTITIONS, i -> ":" + ZONES[i] + ":" + (i == 3 ? 2 : 1));
+    endpoints = cluster.endpoints;
+    CLIENTS.addAll(cluster.clients);
+    RAFTS.addAll(cluster.rafts);
   }
 
   @AfterAll
   static void stopCluster() {
-    RUNNING.forEach(KvNode::close);
-  }
-
-  private static int freePort(String host) throws IOException {
-    try (ServerSocket s = new ServerSocket()) {
-      s.setReuseAddress(true);
-      s.bind(new InetSocketAddress(host, 0));
-      return s.getLocalPort();
-    }
+    cluster.close();
   }
 
   /** The CLI pointed at this cluster, with time to elect a leader on a busy machine. */
@@ -371,7 +326,7 @@ class CliClusterIT {
 
   @Test
   void clusterStatus_withOneEndpointDownExitsThreeButShowsTheOthers() throws IOException {
-    String down = "127.0.0.1:" + freePort("127.0.0.1");
+    String down = "127.0.0.1:" + InJvmTestCluster.freePort("127.0.0.1");
     String expected = "kv: 1 of " + (NODES + 1) + " nodes unreachable or unhealthy";
     CliRun r =
         eventually(

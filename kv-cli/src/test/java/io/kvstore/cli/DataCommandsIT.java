@@ -10,11 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.kvstore.core.ring.KeyHasher;
 import io.kvstore.core.ring.PartitionScheme;
-import io.kvstore.raft.server.KvNode;
-import io.kvstore.raft.server.NodeConfig;
 import java.io.IOException;
-import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -23,7 +19,6 @@ import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.Predicate;
@@ -47,49 +42,20 @@ class DataCommandsIT {
   private static final int NODES = 3;
   private static final int PARTITIONS = 4;
   private static final Duration DEADLINE = Duration.ofSeconds(60);
-  private static final List<KvNode> RUNNING = new ArrayList<>();
+  private static InJvmTestCluster cluster;
   private static String endpoints;
 
   @TempDir static Path root;
 
   @BeforeAll
   static void startCluster() throws IOException {
-    // 127.0.201.x: away from the local cluster, CliClusterIT (127.0.200.x) and kv-raft's tests.
-    int base = (int) (ProcessHandle.current().pid() % 200) + 20;
-    List<String> members = new ArrayList<>();
-    List<String> clients = new ArrayList<>();
-    for (int i = 0; i < NODES; i++) {
-      String host = "127.0.201." + (base + i);
-      int raft = freePort(host);
-      int client = freePort(host);
-      members.add("n" + (i + 1) + ":" + host + ":" + raft + ":" + client);
-      clients.add(host + ":" + client);
-    }
-    endpoints = String.join(",", clients);
-    for (int i = 0; i < NODES; i++) {
-      Properties p = new Properties();
-      p.setProperty("node.id", "n" + (i + 1));
-      p.setProperty("node.data-dir", root.resolve("n" + (i + 1)).toString());
-      p.setProperty("cluster.members", String.join(",", members));
-      p.setProperty("cluster.partitions", Integer.toString(PARTITIONS));
-      p.setProperty("cluster.replication-factor", "3");
-      p.setProperty("raft.election-timeout-min-ms", "500");
-      p.setProperty("raft.election-timeout-max-ms", "1000");
-      RUNNING.add(KvNode.start(NodeConfig.fromProperties(p)));
-    }
+    cluster = new InJvmTestCluster(root, "127.0.201.", NODES, PARTITIONS, i -> "");
+    endpoints = cluster.endpoints;
   }
 
   @AfterAll
   static void stopCluster() {
-    RUNNING.forEach(KvNode::close);
-  }
-
-  private static int freePort(String host) throws IOException {
-    try (ServerSocket s = new ServerSocket()) {
-      s.setReuseAddress(true);
-      s.bind(new InetSocketAddress(host, 0));
-      return s.getLocalPort();
-    }
+    cluster.close();
   }
 
   private static CliRun kv(String... args) {
