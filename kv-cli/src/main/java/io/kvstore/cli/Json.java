@@ -8,7 +8,7 @@ import java.util.Map;
  * for a stable field order), collections arrays; strings, numbers, booleans and null as themselves.
  * Output is one compact document; a JSON library would be a dependency for what fits in this class.
  */
-final class Json {
+public final class Json {
   private Json() {}
 
   static String render(Object value) {
@@ -50,7 +50,7 @@ final class Json {
   }
 
   /** Escapes per RFC 8259: quote, backslash and all control characters. */
-  static void quote(StringBuilder sb, String s) {
+  public static void quote(StringBuilder sb, String s) {
     sb.append('"');
     for (int i = 0; i < s.length(); i++) {
       char c = s.charAt(i);

@@ -1,5 +1,6 @@
 package io.kvstore.cli.check;
 
+import io.kvstore.cli.Json;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashMap;
@@ -220,7 +221,7 @@ final class JsonLine {
     String sep = "";
     for (Map.Entry<String, Object> f : fields.entrySet()) {
       sb.append(sep);
-      quote(sb, f.getKey());
+      Json.quote(sb, f.getKey());
       sb.append(':');
       Object v = f.getValue();
       if (v instanceof Collection<?> items) {
@@ -244,7 +245,7 @@ final class JsonLine {
     if (v == null) {
       sb.append("null");
     } else if (v instanceof String str) {
-      quote(sb, str);
+      Json.quote(sb, str);
     } else if (v instanceof Long || v instanceof Integer) {
       sb.append(v);
     } else if (v instanceof JsonNumber n) {
@@ -252,28 +253,5 @@ final class JsonLine {
     } else {
       throw new IllegalArgumentException("cannot write " + v.getClass().getName());
     }
-  }
-
-  private static void quote(StringBuilder sb, String str) {
-    sb.append('"');
-    for (int i = 0; i < str.length(); i++) {
-      char c = str.charAt(i);
-      switch (c) {
-        case '"' -> sb.append("\\\"");
-        case '\\' -> sb.append("\\\\");
-        case '\n' -> sb.append("\\n");
-        case '\r' -> sb.append("\\r");
-        case '\t' -> sb.append("\\t");
-        default -> {
-          // Line separators must be escaped: a raw U+2028 splits the line for some readers.
-          if (c < 0x20 || c == '\u2028' || c == '\u2029') {
-            sb.append(String.format("\\u%04x", (int) c));
-          } else {
-            sb.append(c);
-          }
-        }
-      }
-    }
-    sb.append('"');
   }
 }

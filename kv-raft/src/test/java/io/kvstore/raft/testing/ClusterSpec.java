@@ -1,6 +1,8 @@
 package io.kvstore.raft.testing;
 
+import io.kvstore.client.KvClient;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Properties;
@@ -44,6 +46,19 @@ public final class ClusterSpec {
       out.add(clientEndpoint(i));
     }
     return out;
+  }
+
+  /** A client that knows every node's endpoint, with a 20 s deadline per call. */
+  public KvClient client() {
+    return KvClient.builder().endpoints(clientEndpoints()).timeout(Duration.ofSeconds(20)).build();
+  }
+
+  /** A client that only knows node {@code i}. */
+  public KvClient clientOf(int i) {
+    return KvClient.builder()
+        .endpoints(List.of(clientEndpoint(i)))
+        .timeout(Duration.ofSeconds(20))
+        .build();
   }
 
   public Path dataDir(int i) {

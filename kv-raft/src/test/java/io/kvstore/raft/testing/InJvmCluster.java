@@ -94,18 +94,12 @@ public final class InJvmCluster implements AutoCloseable {
 
   /** A client that knows every node's endpoint. */
   public KvClient client() {
-    return KvClient.builder()
-        .endpoints(spec.clientEndpoints())
-        .timeout(Duration.ofSeconds(20))
-        .build();
+    return spec.client();
   }
 
   /** A client that only knows one node. */
   public KvClient clientOf(int i) {
-    return KvClient.builder()
-        .endpoints(java.util.List.of(spec.clientEndpoint(i)))
-        .timeout(Duration.ofSeconds(20))
-        .build();
+    return spec.clientOf(i);
   }
 
   @Override

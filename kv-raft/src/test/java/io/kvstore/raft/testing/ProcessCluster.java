@@ -136,17 +136,11 @@ public final class ProcessCluster implements AutoCloseable {
   }
 
   public KvClient client() {
-    return KvClient.builder()
-        .endpoints(spec.clientEndpoints())
-        .timeout(Duration.ofSeconds(20))
-        .build();
+    return spec.client();
   }
 
   public KvClient clientOf(int i) {
-    return KvClient.builder()
-        .endpoints(List.of(spec.clientEndpoint(i)))
-        .timeout(Duration.ofSeconds(20))
-        .build();
+    return spec.clientOf(i);
   }
 
   public Path log(int i) {
