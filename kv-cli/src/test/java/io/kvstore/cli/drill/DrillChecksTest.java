@@ -181,8 +181,8 @@ class DrillChecksTest {
             0,
             "chart.png");
     List<DrillReport.PartitionStats> row = r.partitionStats().get(0);
-    // p0: last success 100 ms, next 1700 ms (200 ms after the end).
-    assertEquals(1600.0, row.get(0).longestWriteGapMs());
+    // p0: no success from the start (500 ms) to 1700 ms, 200 ms after the end.
+    assertEquals(1200.0, row.get(0).longestWriteGapMs());
     assertEquals(200.0, row.get(0).recoveryMs());
     // p1: its last write ended at 600 ms, nothing after: gap to the end of the window.
     assertEquals(900.0, row.get(1).longestWriteGapMs());
@@ -190,7 +190,7 @@ class DrillChecksTest {
     assertFalse(row.get(2).traffic());
     assertTrue(
         r.toMarkdown()
-            .contains("| kill n1 | 0.5 .. 1.5 | 1600 / 200 ms | 900 / none ms | - | - |"));
+            .contains("| kill n1 | 0.5 .. 1.5 | 1200 / 200 ms | 900 / none ms | - | - |"));
 
     Path png = dir.resolve("chart.png");
     DrillChart.write(png, "test", h, faults, 0, 1_600 * MS);
