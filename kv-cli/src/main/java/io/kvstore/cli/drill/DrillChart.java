@@ -83,6 +83,7 @@ public final class DrillChart {
    * Writes the chart of {@code history} from {@code startNanos} to its last event.
    *
    * @param finalReadsNanos when the final read phase began, or 0
+   * @param finalReadsEndNanos when it ended
    */
   public static void write(
       Path png,
@@ -90,7 +91,8 @@ public final class DrillChart {
       History history,
       List<Nemesis.FaultWindow> faults,
       long startNanos,
-      long finalReadsNanos)
+      long finalReadsNanos,
+      long finalReadsEndNanos)
       throws IOException {
     System.setProperty("java.awt.headless", "true");
     long last = startNanos;
@@ -138,7 +140,7 @@ public final class DrillChart {
       }
 
       for (Panel p : List.of(top, bottom)) {
-        shade(g, p, faults, startNanos, finalReadsNanos);
+        shade(g, p, faults, startNanos, finalReadsNanos, finalReadsEndNanos);
         p.frame(g);
       }
       // Throughput axis and series.
@@ -190,11 +192,17 @@ public final class DrillChart {
   private static final Color FINAL = new Color(200, 235, 200);
 
   private static void shade(
-      Graphics2D g, Panel p, List<Nemesis.FaultWindow> faults, long start, long finalReads) {
+      Graphics2D g,
+      Panel p,
+      List<Nemesis.FaultWindow> faults,
+      long start,
+      long finalReads,
+      long finalReadsEnd) {
     if (finalReads > 0) {
       g.setColor(FINAL);
       int x = p.x((finalReads - start) / (double) SECOND);
-      g.fillRect(x, p.top, p.left + p.width - x, p.height);
+      int x1 = p.x((finalReadsEnd - start) / (double) SECOND);
+      g.fillRect(x, p.top, Math.max(2, x1 - x), p.height);
     }
     for (Nemesis.FaultWindow w : faults) {
       g.setColor(

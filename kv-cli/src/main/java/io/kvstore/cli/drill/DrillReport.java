@@ -1,12 +1,15 @@
 package io.kvstore.cli.drill;
 
 import io.kvstore.cli.check.CheckResult;
+import io.kvstore.cli.check.Event;
+import io.kvstore.cli.check.EventType;
 import io.kvstore.cli.check.History;
 import io.kvstore.cli.check.KeyResult;
 import io.kvstore.cli.check.Operation;
 import io.kvstore.cli.check.Verdict;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -201,14 +204,26 @@ public record DrillReport(
       oks.add(new ArrayList<>());
       spans.add(new ArrayList<>());
     }
-    for (Operation op : history.operations()) {
-      if (!WRITES.contains(op.f())) {
+    // From the events, so an indeterminate write is in flight until its info event, not forever.
+    Map<Long, Event> invoked = new HashMap<>();
+    for (Event e : history.events()) {
+      if (e.type() == EventType.INVOKE) {
+        invoked.put(e.process(), e);
         continue;
       }
-      int p = partitions.of(op.key());
-      spans.get(p).add(new long[] {op.invokeTime(), op.completeTime()});
-      if (op.outcome() == Operation.Outcome.OK) {
-        oks.get(p).add(op.completeTime());
+      Event inv = invoked.remove(e.process());
+      if (inv == null || !WRITES.contains(inv.f())) {
+        continue;
+      }
+      int p = partitions.of(inv.key());
+      spans.get(p).add(new long[] {inv.time(), e.time()});
+      if (e.type() == EventType.OK) {
+        oks.get(p).add(e.time());
+      }
+    }
+    for (Event inv : invoked.values()) { // never completed: in flight to the end
+      if (WRITES.contains(inv.f())) {
+        spans.get(partitions.of(inv.key())).add(new long[] {inv.time(), Long.MAX_VALUE});
       }
     }
     oks.forEach(l -> l.sort(null));

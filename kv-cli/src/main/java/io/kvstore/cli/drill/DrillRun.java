@@ -121,6 +121,7 @@ public final class DrillRun {
     KeyPartitions partitions;
     long start;
     long finalReads;
+    long finalReadsEnd;
     try (ProcessNodes nodes =
         new ProcessNodes(
             o.outDir().resolve("nodes"), o.nodes(), ProcessNodes.defaultBase(o.nodes()), extra)) {
@@ -148,6 +149,7 @@ public final class DrillRun {
         for (Workload w : workloads) {
           w.finalReads(admin, System.nanoTime() + FINAL_READS.toNanos());
         }
+        finalReadsEnd = System.nanoTime();
         if (o.control() != null) {
           LostWriteControl control =
               new LostWriteControl(
@@ -199,7 +201,8 @@ public final class DrillRun {
         history,
         faults,
         start,
-        finalReads);
+        finalReads,
+        finalReadsEnd);
     DrillReport report =
         new DrillReport(
             o.seed(),

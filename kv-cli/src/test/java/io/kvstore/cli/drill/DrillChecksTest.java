@@ -160,7 +160,10 @@ class DrillChecksTest {
             Event.invoke(1, "write", b, "b1", 0),
             Event.ok(1, "write", b, "b1", 300 * MS),
             Event.invoke(1, "write", b, "b2", 400 * MS),
-            Event.ok(1, "write", b, "b2", 600 * MS));
+            Event.ok(1, "write", b, "b2", 600 * MS),
+            // Indeterminate before the window: not in flight during it.
+            Event.invoke(2, "write", keyIn(parts, 2), "c1", 0),
+            Event.info(2, "write", keyIn(parts, 2), "c1", 100 * MS));
     CheckResult check = new LinearizabilityChecker(RegisterModel.absent()).check(h);
     List<Nemesis.FaultWindow> faults =
         List.of(new Nemesis.FaultWindow(Nemesis.Kind.KILL, 0, 500 * MS, 1_500 * MS));
@@ -193,12 +196,13 @@ class DrillChecksTest {
             .contains("| kill n1 | 0.5 .. 1.5 | 1200 / 200 ms | 900 / none ms | - | - |"));
 
     Path png = dir.resolve("chart.png");
-    DrillChart.write(png, "test", h, faults, 0, 1_600 * MS);
+    DrillChart.write(png, "test", h, faults, 0, 1_600 * MS, 1_700 * MS);
     BufferedImage img = ImageIO.read(png.toFile());
     assertEquals(1200, img.getWidth());
     DrillChart.Buckets buckets = DrillChart.buckets(h, 0, 2);
     assertEquals(3, buckets.ok()[0]);
     assertEquals(1, buckets.ok()[1]);
+    assertEquals(1, buckets.notOk()[0]);
     assertEquals(1500.0, buckets.p50()[1]);
   }
 
