@@ -22,7 +22,7 @@ class DrillRunTest {
   private static final Duration DURATION = Duration.ofSeconds(20);
 
   @Test
-  @Timeout(value = 150, unit = TimeUnit.SECONDS)
+  @Timeout(value = 300, unit = TimeUnit.SECONDS)
   void registerHistoryUnderKillAndPauseIsLinearizable(@TempDir Path dir) throws Exception {
     long seed = seedWithKillAndPause();
     DrillReport report =

@@ -22,7 +22,7 @@ class DrillWorkloadsTest {
   private static final Duration DURATION = Duration.ofSeconds(15);
 
   @Test
-  @Timeout(value = 150, unit = TimeUnit.SECONDS)
+  @Timeout(value = 300, unit = TimeUnit.SECONDS)
   void bankAndSetUnderFaultsHaveNoAnomalies(@TempDir Path dir) throws Exception {
     long seed = firstSeedWithFaults();
     DrillReport report =
@@ -48,7 +48,7 @@ class DrillWorkloadsTest {
   }
 
   @Test
-  @Timeout(value = 120, unit = TimeUnit.SECONDS)
+  @Timeout(value = 300, unit = TimeUnit.SECONDS)
   void lostWriteControlCatchesAckBeforeCommit(@TempDir Path dir) throws Exception {
     DrillReport report =
         DrillRun.run(
