@@ -3,6 +3,7 @@ package io.kvstore.cli.drill;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.ITypeConverter;
@@ -21,12 +22,18 @@ import picocli.CommandLine.Spec;
       "Start N node processes on 127.0.0.x, run a read/write/cas register workload while a",
       "seeded nemesis kills (-9, then restarts) and pauses (SIGSTOP/SIGCONT) nodes, then check",
       "the history for linearizability. Writes history.jsonl, report.md, report.json and the",
-      "nodes' configs, data and logs (nodes/) into --out."
+      "nodes' configs, data and logs (nodes/) into --out.",
+      "--workload picks register, bank and/or set (comma-separated, run concurrently); after",
+      "healing and a quiet period every workload does final linearizable reads, which are",
+      "checked too (lost or invented writes, bank totals and ledger). --control lost-write then",
+      "runs a fixed kill schedule that loses acknowledged writes only on a store that",
+      "acknowledges before commit (--unsafe-ack-before-commit seeds that bug: test only).",
+      "Also writes chart.png (throughput and latency over time, faults shaded)."
     },
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {
-      "0:the history is linearizable (every key LINEARIZABLE)",
-      "1:not linearizable, or a key's check ran out of budget (UNKNOWN)",
+      "0:the history is linearizable (every key LINEARIZABLE) and no check found an anomaly",
+      "1:not linearizable, a key's check ran out of budget (UNKNOWN), or an anomaly",
       "2:usage error",
       "4:the drill could not run (nodes failed to start, no leader)"
     })
@@ -59,6 +66,28 @@ public final class DrillRunCommand implements Callable<Integer> {
   long maxOps;
 
   @Option(
+      names = "--workload",
+      defaultValue = "register",
+      split = ",",
+      paramLabel = "NAME",
+      description =
+          "register, bank, set; comma-separated to run several at once (default: register).")
+  List<String> workloads;
+
+  @Option(
+      names = "--control",
+      paramLabel = "NAME",
+      description = "After the workloads, run a seeded-bug control schedule: lost-write.")
+  String control;
+
+  @Option(
+      names = "--unsafe-ack-before-commit",
+      description =
+          "TEST ONLY: start the nodes with unsafe.ack-before-commit=true, a seeded bug that loses"
+              + " acknowledged writes (the lost-write control must report it).")
+  boolean unsafeAckBeforeCommit;
+
+  @Option(
       names = "--out",
       paramLabel = "DIR",
       description = "Output directory (default: a new kv-drill-* directory under /tmp).")
@@ -71,6 +100,22 @@ public final class DrillRunCommand implements Callable<Integer> {
           spec.commandLine(), "--nodes must be 1..9, --clients 1..64, --max-ops positive");
     }
     long s = seed != null ? seed : System.nanoTime() & 0xffffffffL;
+    DrillRun.Options options;
+    try {
+      options =
+          new DrillRun.Options(
+              nodes,
+              duration,
+              clients,
+              s,
+              Path.of("."),
+              maxOps,
+              workloads,
+              control,
+              unsafeAckBeforeCommit);
+    } catch (IllegalArgumentException e) {
+      throw new ParameterException(spec.commandLine(), e.getMessage());
+    }
     Path dir = out != null ? out : Files.createTempDirectory("kv-drill-");
     spec.commandLine()
         .getOut()
@@ -78,7 +123,18 @@ public final class DrillRunCommand implements Callable<Integer> {
         .flush();
     DrillReport report;
     try {
-      report = DrillRun.run(new DrillRun.Options(nodes, duration, clients, s, dir, maxOps));
+      report =
+          DrillRun.run(
+              new DrillRun.Options(
+                  options.nodes(),
+                  options.duration(),
+                  options.clients(),
+                  s,
+                  dir,
+                  options.maxOps(),
+                  options.workloads(),
+                  options.control(),
+                  options.unsafeAckBeforeCommit()));
     } catch (IllegalStateException e) {
       spec.commandLine().getErr().println("kv drill: " + e.getMessage());
       return 4;

@@ -49,6 +49,7 @@ public final class RaftGateway {
   private final Function<RaftPeerId, String> clientEndpointOf;
   private final long timeoutMs;
   private final LongSupplier mapEpoch;
+  private volatile boolean unsafeAckBeforeCommit;
 
   /**
    * @param clientEndpointOf the client API endpoint of a peer, or null if unknown
@@ -68,8 +69,22 @@ public final class RaftGateway {
 
   /** Proposes a log entry; completes with the state machine's reply bytes once applied. */
   public CompletableFuture<Reply> write(RaftGroupId group, byte[] entry, long deadlineMs) {
-    return submit(group, entry, RaftClientRequest.writeRequestType(), deadlineMs)
-        .thenApply(r -> new Reply(r.getMessage().getContent().toByteArray(), r.getLogIndex()));
+    CompletableFuture<Reply> applied =
+        submit(group, entry, RaftClientRequest.writeRequestType(), deadlineMs)
+            .thenApply(r -> new Reply(r.getMessage().getContent().toByteArray(), r.getLogIndex()));
+    return unsafeAckBeforeCommit ? UnsafeAckBeforeCommit.ackEarly(entry, applied) : applied;
+  }
+
+  /**
+   * TEST ONLY, loses acknowledged writes: from now on an unconditional put that has not committed
+   * within {@link UnsafeAckBeforeCommit#ACK_AFTER_MS} is acknowledged anyway. The seeded bug the
+   * drill harness's lost-write control must catch; see {@link UnsafeAckBeforeCommit}.
+   */
+  public void enableUnsafeAckBeforeCommit() {
+    LOG.warn(
+        "UNSAFE: unsafe.ack-before-commit=true: this node acknowledges puts before they commit and"
+            + " WILL LOSE ACKNOWLEDGED WRITES. Test-only seeded bug; never use it for data.");
+    unsafeAckBeforeCommit = true;
   }
 
   /** The state machine's reply to a write, and the log index of the write's entry. */

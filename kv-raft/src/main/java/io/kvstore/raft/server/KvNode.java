@@ -265,6 +265,9 @@ public final class KvNode implements AutoCloseable {
     ClusterMap map = groups.map();
     RaftGateway gateway =
         new RaftGateway(raft, this::clientEndpoint, config.requestTimeoutMs(), map::epoch);
+    if (config.unsafeAckBeforeCommit()) {
+      gateway.enableUnsafeAckBeforeCommit(); // test-only seeded bug; logs UNSAFE
+    }
     KvGrpcService service =
         new KvGrpcService(
             gateway,

@@ -34,6 +34,7 @@ public record NodeConfig(
     int storageCommitEveryEntries,
     Compression compression,
     long cacheBytes,
+    boolean unsafeAckBeforeCommit,
     int maxKeyBytes,
     int maxValueBytes,
     int maxRequestBytes,
@@ -55,6 +56,7 @@ public record NodeConfig(
           "storage.compression",
           "storage.compression-min-bytes",
           "storage.cache-mb",
+          "unsafe.ack-before-commit",
           "limits.max-key-bytes",
           "limits.max-value-bytes",
           "limits.max-request-bytes",
@@ -153,6 +155,7 @@ public record NodeConfig(
         intValue(p, "storage.commit-every-entries", 1000, 1, 1_000_000),
         compression(p),
         intValue(p, "storage.cache-mb", 64, 0, 1 << 20) * (1L << 20),
+        unsafeFlag(p, "unsafe.ack-before-commit"),
         intValue(p, "limits.max-key-bytes", 1024, 1, 64 * 1024),
         intValue(p, "limits.max-value-bytes", 1 << 20, 0, 4 << 20),
         intValue(p, "limits.max-request-bytes", 4 << 20, 64 << 10, 64 << 20),
@@ -170,6 +173,15 @@ public record NodeConfig(
     }
     int min = intValue(p, "storage.compression-min-bytes", 256, 0, 1 << 20);
     return new Compression(codec, min);
+  }
+
+  /** A test-only switch: absent or "false" is off, "true" is on, anything else is an error. */
+  private static boolean unsafeFlag(Properties p, String key) {
+    String s = p.getProperty(key, "false").trim();
+    if (!s.equals("true") && !s.equals("false")) {
+      throw new ConfigException("config key '" + key + "': '" + s + "' is not true or false");
+    }
+    return s.equals("true");
   }
 
   private static String required(Properties p, String key) {
