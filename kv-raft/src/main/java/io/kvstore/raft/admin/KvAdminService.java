@@ -302,11 +302,12 @@ public final class KvAdminService extends KvAdminGrpc.KvAdminImplBase {
   public void getCheck(GetCheckRequest req, StreamObserver<GetCheckResponse> out) {
     try {
       KvStateMachine sm = stateMachine(router.groupOfPartition(req.getPartition()));
+      // Applied index first: a replica records a check before its applied index passes the
+      // entry, so "applied past it and no record" really means it will never have one.
+      long applied = sm.getLastAppliedTermIndex().getIndex();
       ReplicaCheck c = sm.check(req.getCheckId());
       GetCheckResponse.Builder b =
-          GetCheckResponse.newBuilder()
-              .setNodeId(nodeId)
-              .setAppliedIndex(sm.getLastAppliedTermIndex().getIndex());
+          GetCheckResponse.newBuilder().setNodeId(nodeId).setAppliedIndex(applied);
       if (c != null) {
         b.setState(GetCheckResponse.State.valueOf(c.state().name()))
             .setTerm(c.term())
