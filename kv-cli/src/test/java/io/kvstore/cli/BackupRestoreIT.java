@@ -32,6 +32,11 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.Random;
 import java.util.TreeMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.ToIntFunction;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -52,6 +57,8 @@ class BackupRestoreIT {
   @Test
   void saveRestoreRoundTripIsExactAndCheckFindsATamperedReplica() throws Exception {
     Path backup = root.resolve("backup");
+    List<LiveWrite> acked;
+    ToIntFunction<byte[]> partitionOf;
     Map<String, KeyValue> saved;
     long[] savedIndex = new long[PARTITIONS];
     try (InJvmTestCluster a =
@@ -66,11 +73,18 @@ class BackupRestoreIT {
       assertEquals(0, check.exitCode(), check.describe());
       assertTrue(check.out().contains("checked 4 partitions: 4 consistent"), check.describe());
 
-      CliRun save =
-          run("snapshot", "save", backup.toString(), "-e", a.endpoints, "--timeout", TIMEOUT);
+      // Writes go on while the backup runs: each to a new key, so its version is its log index.
+      LiveWriter live = new LiveWriter(a.endpoints);
+      live.start();
+      live.awaitFirstWrites();
+      CliRun save;
+      try {
+        save = run("snapshot", "save", backup.toString(), "-e", a.endpoints, "--timeout", TIMEOUT);
+      } finally {
+        live.stop();
+      }
       assertEquals(0, save.exitCode(), save.describe());
-      assertTrue(
-          save.out().contains("saved 4 partitions (" + saved.size() + " keys"), save.describe());
+      assertTrue(save.out().contains("saved 4 partitions ("), save.describe());
       assertTrue(save.err().contains("partition 4/4 saved"), save.describe());
 
       BackupManifest manifest = BackupManifest.read(backup);
@@ -81,7 +95,13 @@ class BackupRestoreIT {
         savedIndex[p.id()] = p.index();
         assertTrue(Files.size(backup.resolve(p.file())) == p.bytes(), p.toString());
       }
-      assertEquals(saved.size(), keys);
+      long liveInBackup =
+          live.acked.stream()
+              .filter(w -> w.version() <= savedIndex[a.node(0).clusterMap().partitionOf(w.key())])
+              .count();
+      assertEquals(saved.size() + liveInBackup, keys);
+      acked = live.acked;
+      partitionOf = k -> a.node(0).clusterMap().partitionOf(k);
 
       // A second save into the same directory is refused and changes nothing.
       List<String> before = listing(backup);
@@ -151,6 +171,22 @@ class BackupRestoreIT {
         KvClient client =
             KvClient.builder().endpoints(b.endpoints).timeout(Duration.ofSeconds(60)).build()) {
       Map<String, KeyValue> restored = dump(client);
+      // Each partition holds exactly the live writes up to its cut (a linearizable point): those
+      // at or below the saved index with their versions, none above it.
+      int liveKept = 0;
+      for (LiveWrite w : acked) {
+        String k = new String(w.key(), StandardCharsets.UTF_8);
+        KeyValue got = restored.remove(k);
+        if (w.version() <= savedIndex[partitionOf.applyAsInt(w.key())]) {
+          assertTrue(got != null, k + " at version " + w.version() + " is missing");
+          assertEquals(w.version(), got.version(), k);
+          assertEquals(w.value(), new String(got.value(), StandardCharsets.UTF_8), k);
+          liveKept++;
+        } else {
+          assertTrue(got == null, k + " at version " + w.version() + " is past the cut");
+        }
+      }
+      assertTrue(liveKept > 0 && acked.size() > liveKept, liveKept + " of " + acked.size());
       assertEquals(saved.keySet(), restored.keySet());
       for (Map.Entry<String, KeyValue> e : saved.entrySet()) {
         KeyValue want = e.getValue();
@@ -175,6 +211,64 @@ class BackupRestoreIT {
       }
       CliRun check = run("check", "-e", b.endpoints, "--timeout", TIMEOUT);
       assertEquals(0, check.exitCode(), check.describe());
+    }
+  }
+
+  /** An acknowledged write of the live writer. */
+  record LiveWrite(byte[] key, String value, long version) {}
+
+  /**
+   * Puts new keys one after another until stopped (at most 20,000 or 5 minutes), recording every
+   * acknowledged write. A failed put fails the test: it could be in the backup unrecorded.
+   */
+  static final class LiveWriter {
+    final List<LiveWrite> acked = new CopyOnWriteArrayList<>();
+    private final String endpoints;
+    private final AtomicBoolean stop = new AtomicBoolean();
+    private final CountDownLatch first = new CountDownLatch(20);
+    private volatile Throwable failure;
+    private Thread thread;
+
+    LiveWriter(String endpoints) {
+      this.endpoints = endpoints;
+    }
+
+    void start() {
+      thread =
+          new Thread(
+              () -> {
+                long until = System.nanoTime() + Duration.ofMinutes(5).toNanos();
+                try (KvClient c =
+                    KvClient.builder()
+                        .endpoints(endpoints)
+                        .timeout(Duration.ofSeconds(60))
+                        .build()) {
+                  for (int i = 0; i < 20_000 && !stop.get() && System.nanoTime() < until; i++) {
+                    byte[] key = ("live/" + i).getBytes(StandardCharsets.UTF_8);
+                    String value = "w" + i;
+                    long v = c.put(key, value.getBytes(StandardCharsets.UTF_8));
+                    acked.add(new LiveWrite(key, value, v));
+                    first.countDown();
+                  }
+                } catch (Throwable t) {
+                  failure = t;
+                }
+              },
+              "live-writer");
+      thread.start();
+    }
+
+    void awaitFirstWrites() throws InterruptedException {
+      assertTrue(first.await(2, TimeUnit.MINUTES), "live writer made no progress");
+    }
+
+    void stop() throws InterruptedException {
+      stop.set(true);
+      thread.join(Duration.ofMinutes(2).toMillis());
+      assertTrue(!thread.isAlive(), "live writer did not stop");
+      if (failure != null) {
+        throw new AssertionError("live writer failed", failure);
+      }
     }
   }
 
