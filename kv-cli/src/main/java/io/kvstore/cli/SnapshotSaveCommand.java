@@ -110,8 +110,9 @@ final class SnapshotSaveCommand implements Callable<Integer> {
         progress(
             String.format(
                 Locale.ROOT,
-                "partition %d/%d saved: %d keys, %s at index %d from %s (total %s, %s/s)",
-                part.id() + 1,
+                "partition %d saved (%d of %d): %d keys, %s at index %d from %s (total %s, %s/s)",
+                part.id(),
+                parts.size(),
                 partitions.size(),
                 part.dataKeys(),
                 Units.bytes(part.bytes()),
