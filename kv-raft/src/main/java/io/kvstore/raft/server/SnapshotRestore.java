@@ -11,6 +11,7 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
@@ -71,9 +72,11 @@ public final class SnapshotRestore {
           "backup uses key hash '" + manifest.keyHash() + "', which this version does not know");
     }
     ClusterMap saved;
+    Path mapFile = backupDir.resolve(manifest.clusterMapFile());
     try {
-      saved =
-          ClusterMapCodec.decode(Files.readAllBytes(backupDir.resolve(manifest.clusterMapFile())));
+      saved = ClusterMapCodec.decode(Files.readAllBytes(mapFile));
+    } catch (NoSuchFileException e) {
+      throw new IOException("backup lacks its cluster map " + mapFile);
     } catch (CodecException e) {
       throw new IOException("backup cluster map is damaged: " + e.getMessage());
     }
