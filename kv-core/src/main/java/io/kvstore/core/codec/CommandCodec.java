@@ -17,6 +17,8 @@ import java.util.List;
  *       number i64), success ops, failure ops (varint count; each kind u8 1 put / 2 delete / 3 get,
  *       key, value for put)
  *   <li>{@code 0x05} DELETE_IF: expected version (i64), key
+ *   <li>{@code 0x06} COMPUTE_HASH: check id (i64)
+ *   <li>{@code 0x07} SNAPSHOT_CUT: cut id (i64)
  * </ul>
  */
 public final class CommandCodec {
@@ -25,6 +27,8 @@ public final class CommandCodec {
   static final int PUT_IF = 0x03;
   static final int TXN = 0x04;
   static final int DELETE_IF = 0x05;
+  static final int COMPUTE_HASH = 0x06;
+  static final int SNAPSHOT_CUT = 0x07;
 
   private static final int OP_PUT = 1;
   private static final int OP_DELETE = 2;
@@ -60,6 +64,14 @@ public final class CommandCodec {
       }
       ops(w, txn.success());
       ops(w, txn.failure());
+    } else if (c instanceof Command.ComputeHash hash) {
+      w.u8(COMPUTE_HASH);
+      header(w, id);
+      w.i64(hash.checkId());
+    } else if (c instanceof Command.SnapshotCut cut) {
+      w.u8(SNAPSHOT_CUT);
+      header(w, id);
+      w.i64(cut.cutId());
     } else {
       throw new CodecException("no opcode for " + c.getClass().getSimpleName());
     }
@@ -83,6 +95,8 @@ public final class CommandCodec {
             yield new Command.Delete(r.bytes(), expected);
           }
           case TXN -> txn(r);
+          case COMPUTE_HASH -> new Command.ComputeHash(r.i64());
+          case SNAPSHOT_CUT -> new Command.SnapshotCut(r.i64());
           default -> throw new CodecException(String.format("unknown command opcode 0x%02x", op));
         };
     r.end();

@@ -15,6 +15,7 @@ import java.util.List;
  *   <li>{@code 0x83} CONDITION_FAILED: current version (i64)
  *   <li>{@code 0x84} TXN_DONE: succeeded (u8), version (i64), results (varint count; each kind u8:
  *       1 put, 2 delete + existed u8, 3 get + found u8 [+ version, create version, value])
+ *   <li>{@code 0x85} MARKED: log index (i64)
  *   <li>{@code 0x8f} REJECTED: reason (UTF-8, varint length)
  * </ul>
  */
@@ -23,6 +24,7 @@ public final class ResultCodec {
   static final int DELETED = 0x82;
   static final int CONDITION_FAILED = 0x83;
   static final int TXN_DONE = 0x84;
+  static final int MARKED = 0x85;
   static final int REJECTED = 0x8f;
 
   private ResultCodec() {}
@@ -50,6 +52,8 @@ public final class ResultCodec {
           }
         }
       }
+    } else if (r instanceof Result.Marked x) {
+      w.u8(MARKED).i64(x.index());
     } else if (r instanceof Result.Rejected x) {
       w.u8(REJECTED).bytes(x.reason().getBytes(StandardCharsets.UTF_8));
     } else {
@@ -92,6 +96,7 @@ public final class ResultCodec {
           case DELETED -> new Result.Deleted(r.u8() != 0, r.i64());
           case CONDITION_FAILED -> new Result.ConditionFailed(r.i64());
           case TXN_DONE -> txnDone(r);
+          case MARKED -> new Result.Marked(r.i64());
           case REJECTED -> new Result.Rejected(new String(r.bytes(), StandardCharsets.UTF_8));
           default -> throw new CodecException(String.format("unknown result opcode 0x%02x", op));
         };

@@ -3,7 +3,7 @@ package io.kvstore.core.command;
 import java.util.List;
 
 /** A state change carried by one log entry. Keys and values are opaque bytes. */
-public sealed interface Command permits Command.Put, Command.Delete, Command.Txn {
+public sealed interface Command permits Command.Put, Command.Delete, Command.Txn, Command.Marker {
 
   /** Expected version meaning "no condition". */
   long ANY_VERSION = -1;
@@ -99,4 +99,22 @@ public sealed interface Command permits Command.Put, Command.Delete, Command.Txn
 
   /** Read inside a transaction, seeing the transaction's earlier writes. */
   record OpGet(byte[] key) implements Op {}
+
+  /**
+   * A command that changes no state: it marks a point of the log at which replicas act on their own
+   * state (every replica sees the same state there). Its result is {@link Result.Marked}.
+   */
+  sealed interface Marker extends Command permits ComputeHash, SnapshotCut {}
+
+  /**
+   * Every replica hashes its user keyspace (keys, values, versions) as of this entry and keeps the
+   * result under {@code checkId}, so replicas can be compared at the same applied index.
+   */
+  record ComputeHash(long checkId) implements Marker {}
+
+  /**
+   * The replica that asked for {@code cutId} (and only it) starts exporting its whole state as of
+   * this entry: a linearizable point for a backup of the partition.
+   */
+  record SnapshotCut(long cutId) implements Marker {}
 }

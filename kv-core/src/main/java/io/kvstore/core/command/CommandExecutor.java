@@ -49,6 +49,9 @@ public final class CommandExecutor {
    * the batch was made from (used for range scans of committed state).
    */
   public Result execute(Proposal proposal, long index, ReadView view, WriteBatch batch) {
+    if (proposal.command() instanceof Command.Marker) {
+      return new Result.Marked(index); // changes nothing, needs no de-duplication
+    }
     RequestId id = proposal.requestId();
     if (id.isNone()) {
       return apply(proposal.command(), index, batch);

@@ -6,6 +6,7 @@ import io.kvstore.client.proto.ClusterStatusResponse;
 import io.kvstore.core.cluster.ClusterMap;
 import io.kvstore.core.cluster.NodeEntry;
 import io.kvstore.core.storage.mapdb.MapDbPartitionStore;
+import io.kvstore.raft.admin.KvAdminService;
 import io.kvstore.raft.api.KeyRouter;
 import io.kvstore.raft.api.KvGrpcService;
 import io.kvstore.raft.api.LocalReads;
@@ -108,10 +109,11 @@ public final class KvNode implements AutoCloseable {
                         "group " + gid + " is not a partition of this cluster");
                   }
                   return new KvStateMachine(
-                      p,
-                      dir -> MapDbPartitionStore.open(dir, storeOptions),
-                      config.compression(),
-                      cache);
+                          p,
+                          dir -> MapDbPartitionStore.open(dir, storeOptions),
+                          config.compression(),
+                          cache)
+                      .seedFrom(SnapshotRestore.stagedSnapshot(config.dataDir(), p));
                 })
             .setOption(RaftStorage.StartupOption.RECOVER)
             .build();
@@ -120,6 +122,7 @@ public final class KvNode implements AutoCloseable {
       raft.start();
       node.ensureGroups(initialized);
       Preflight.markInitialized(config.dataDir(), config.nodeId());
+      SnapshotRestore.finish(config.dataDir());
       node.startClientServer();
     } catch (IOException | RuntimeException e) {
       node.close();
@@ -284,6 +287,13 @@ public final class KvNode implements AutoCloseable {
               // default cached one keeps threads from growing with requests in flight.
               .executor(clientExecutor)
               .addService(service)
+              .addService(
+                  new KvAdminService(
+                      raft,
+                      gateway,
+                      new KeyRouter(map, config.nodeId(), PartitionGroups::groupId),
+                      map,
+                      config.nodeId()))
               .maxInboundMessageSize(
                   Math.max(
                       config.maxRequestBytes(),

@@ -11,6 +11,8 @@ import io.kvstore.core.command.CommandExecutor;
 import io.kvstore.core.command.Proposal;
 import io.kvstore.core.command.Result;
 import io.kvstore.core.command.VersionedValue;
+import io.kvstore.core.storage.ConsistentCut;
+import io.kvstore.core.storage.CutRegistry;
 import io.kvstore.core.storage.Keyspace;
 import io.kvstore.core.storage.LogPosition;
 import io.kvstore.core.storage.PartitionStore;
@@ -19,8 +21,12 @@ import java.io.File;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.ratis.proto.RaftProtos.LogEntryProto;
 import org.apache.ratis.protocol.Message;
@@ -76,6 +82,28 @@ public final class KvStateMachine extends BaseStateMachine {
   private final SnapshotWriter snapshots = new SnapshotWriter(storage);
   private volatile PartitionStore store;
 
+  /** Most bytes of pre-images one consistent cut may hold (see {@link ConsistentCut}). */
+  static final long MAX_CUT_BYTES = 64L << 20;
+
+  /** How many finished checks a replica remembers. */
+  private static final int KEPT_CHECKS = 64;
+
+  private final CutRegistry cuts = new CutRegistry();
+
+  /** Exports waiting for their SNAPSHOT_CUT entry to be applied here, by cut id. */
+  private final Map<Long, CompletableFuture<ConsistentCut>> awaitedCuts = new ConcurrentHashMap<>();
+
+  private final Map<Long, ReplicaCheck> checks =
+      new LinkedHashMap<>() {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<Long, ReplicaCheck> eldest) {
+          return size() > KEPT_CHECKS;
+        }
+      };
+
+  /** A restored snapshot to install as this group's first snapshot (see {@link #seedFrom}). */
+  private volatile Path seed;
+
   public KvStateMachine(int partition, StoreOpener opener) {
     this(partition, opener, Compression.NONE, new HotCache(0));
   }
@@ -97,6 +125,9 @@ public final class KvStateMachine extends BaseStateMachine {
       throws IOException {
     super.initialize(server, groupId, raftStorage);
     storage.init(raftStorage);
+    if (seed != null) {
+      SeedInstaller.install(partition, seed, storage, raftStorage);
+    }
     Path storeDir = raftStorage.getStorageDir().getRoot().toPath().resolve("kvdb");
     getLifeCycle()
         .startAndTransition(
@@ -150,10 +181,14 @@ public final class KvStateMachine extends BaseStateMachine {
     }
     Proposal proposal =
         CommandCodec.decode(entry.getStateMachineLogEntry().getLogData().toByteArray());
-    WriteBatch batch = store.newBatch();
+    WriteBatch batch = cuts.track(store.newBatch());
     Result result = executor.execute(proposal, index, store, batch);
     applySeq.incrementAndGet();
-    batch.commit(new LogPosition(entry.getTerm(), index));
+    LogPosition position = new LogPosition(entry.getTerm(), index);
+    batch.commit(position);
+    if (proposal.command() instanceof Command.Marker marker) {
+      atMarker(marker, position);
+    }
     for (byte[] key : writtenKeys(proposal.command())) {
       cache.invalidate(partition, key);
     }
@@ -186,6 +221,9 @@ public final class KvStateMachine extends BaseStateMachine {
     }
     if (c instanceof Command.Delete del) {
       return List.of(del.key());
+    }
+    if (c instanceof Command.Marker) {
+      return List.of();
     }
     List<byte[]> keys = new ArrayList<>();
     Command.Txn txn = (Command.Txn) c;
@@ -275,6 +313,98 @@ public final class KvStateMachine extends BaseStateMachine {
     return storage.getLatestSnapshot();
   }
 
+  /**
+   * A marker entry was applied at {@code position}: act on this replica's state as of it. Runs on
+   * the apply thread, between batches, so a cut opened here shows exactly that state.
+   */
+  private void atMarker(Command.Marker marker, LogPosition position) {
+    if (marker instanceof Command.ComputeHash hash) {
+      startHash(hash.checkId(), position);
+    } else if (marker instanceof Command.SnapshotCut cut) {
+      CompletableFuture<ConsistentCut> waiting = awaitedCuts.remove(cut.cutId());
+      if (waiting != null) {
+        ConsistentCut opened =
+            cuts.open(store, position, EnumSet.allOf(Keyspace.class), MAX_CUT_BYTES);
+        if (!waiting.complete(opened)) {
+          opened.close(); // the exporter gave up meanwhile
+        }
+      }
+    }
+  }
+
+  private void startHash(long checkId, LogPosition position) {
+    ConsistentCut cut = cuts.open(store, position, EnumSet.of(Keyspace.DATA), MAX_CUT_BYTES);
+    remember(ReplicaCheck.running(checkId, position.term(), position.index()));
+    CutWorkers.submit(
+        () -> {
+          try (cut) {
+            DataHash.Sum sum = DataHash.of(cut);
+            remember(
+                new ReplicaCheck(
+                    checkId,
+                    ReplicaCheck.State.DONE,
+                    position.term(),
+                    position.index(),
+                    sum.hash(),
+                    sum.keys(),
+                    null));
+          } catch (Exception e) {
+            LOG.warn("partition {}: check {} failed: {}", partition, checkId, e.toString());
+            remember(
+                new ReplicaCheck(
+                    checkId,
+                    ReplicaCheck.State.FAILED,
+                    position.term(),
+                    position.index(),
+                    null,
+                    0,
+                    String.valueOf(e.getMessage())));
+          }
+        });
+  }
+
+  private void remember(ReplicaCheck check) {
+    synchronized (checks) {
+      checks.put(check.checkId(), check);
+    }
+  }
+
+  /** This replica's part of check {@code checkId}, or null if it never applied its entry. */
+  public ReplicaCheck check(long checkId) {
+    synchronized (checks) {
+      return checks.get(checkId);
+    }
+  }
+
+  /**
+   * Announces an export: when the SNAPSHOT_CUT entry with {@code cutId} is applied here, the future
+   * completes with a cut of the state as of that entry. The caller must close the cut, or {@link
+   * #forgetCut} if it gives up before.
+   */
+  public CompletableFuture<ConsistentCut> awaitCut(long cutId) {
+    CompletableFuture<ConsistentCut> f = new CompletableFuture<>();
+    awaitedCuts.put(cutId, f);
+    return f;
+  }
+
+  /** Gives up waiting for a cut; a cut opened meanwhile is closed. */
+  public void forgetCut(long cutId) {
+    CompletableFuture<ConsistentCut> f = awaitedCuts.remove(cutId);
+    if (f != null) {
+      f.cancel(false);
+    }
+  }
+
+  /**
+   * Makes this state machine start from a restored snapshot file (KVSNAP format) when its group is
+   * created: the file becomes the group's first Ratis snapshot, so the log continues after the
+   * snapshot's index. Ignored when the group already has a snapshot at or past it.
+   */
+  public KvStateMachine seedFrom(Path snapshotFile) {
+    this.seed = snapshotFile;
+    return this;
+  }
+
   /** Snapshot installation starts: stop serving until {@link #reinitialize()}. */
   @Override
   public void pause() {
@@ -288,6 +418,7 @@ public final class KvStateMachine extends BaseStateMachine {
   /** A snapshot was installed in the state machine directory: load it, then run again. */
   @Override
   public void reinitialize() throws IOException {
+    cuts.abortAll("a snapshot from the leader replaced this replica's state");
     storage.loadLatestSnapshot();
     applySeq.incrementAndGet();
     loadSnapshotIfNewer();
@@ -306,6 +437,7 @@ public final class KvStateMachine extends BaseStateMachine {
 
   @Override
   public void close() throws IOException {
+    cuts.abortAll("the replica is closing");
     PartitionStore s = store;
     if (s != null) {
       s.close();
