@@ -135,7 +135,18 @@ final class BenchCommand implements Callable<Integer> {
       description = "Also append the result as a CSV row to FILE (header when FILE is new).")
   Path csv;
 
+  @Option(
+      names = "--cpu-pids",
+      split = ",",
+      paramLabel = "PID",
+      description =
+          "Linux: also report CPU-seconds over the measured time of these server processes, of "
+              + "this load generator, and of everything else on the machine (noisy when others "
+              + "used more than 20% of a core).")
+  List<Long> cpuPids;
+
   private ZipfianKeys zipfian;
+  private CpuSampler cpu;
 
   @Override
   public Integer call() throws Exception {
@@ -156,6 +167,7 @@ final class BenchCommand implements Callable<Integer> {
     }
     Kv kv = Kv.of(spec);
     PrintWriter err = spec.commandLine().getErr();
+    cpu = cpuPids == null || cpuPids.isEmpty() ? null : new CpuSampler(cpuPids);
     try (BenchTarget client = openTarget(kv)) {
       if (preload == Preload.only || (preload == Preload.auto && workload != Workload.write)) {
         err.printf("loading %d keys...%n", keys);
@@ -164,7 +176,14 @@ final class BenchCommand implements Callable<Integer> {
             run(client, Workload.write, Duration.ZERO, Duration.ofDays(1), keys, true, null);
         if (preload == Preload.only) {
           print(kv, "preload", load);
-          return load.errors == 0 ? ExitCodes.OK : ExitCodes.UNAVAILABLE;
+        }
+        if (load.errors > 0) {
+          err.printf("kv: %d of %d preload writes failed%n", load.errors, keys);
+          err.flush();
+          return ExitCodes.UNAVAILABLE;
+        }
+        if (preload == Preload.only) {
+          return ExitCodes.OK;
         }
       }
       Result r = run(client, workload, warmup, duration, maxOps, false, err);
@@ -190,7 +209,7 @@ final class BenchCommand implements Callable<Integer> {
             + "(etcd: kv-bench, see docs/performance.md)");
   }
 
-  record Result(long ops, long errors, double seconds, Histogram latency) {}
+  record Result(long ops, long errors, double seconds, Histogram latency, CpuSampler.Usage cpu) {}
 
   private Result run(
       BenchTarget client,
@@ -215,6 +234,7 @@ final class BenchCommand implements Callable<Integer> {
     long nextProgress = start + TimeUnit.SECONDS.toNanos(5);
     long okAtProgress = 0;
     boolean measuring = warm.isZero();
+    CpuSampler.Sample cpuAtMeasure = cpu == null ? null : cpu.sample();
     long okAtMeasure = 0;
     long errAtMeasure = 0;
     for (long n = 0; n < limit; n++) {
@@ -227,6 +247,7 @@ final class BenchCommand implements Callable<Integer> {
         okAtMeasure = ok.get();
         errAtMeasure = errors.get();
         recorder.reset();
+        cpuAtMeasure = cpu == null ? null : cpu.sample();
       }
       if (progress != null && now >= nextProgress) {
         long okNow = ok.get();
@@ -269,7 +290,8 @@ final class BenchCommand implements Callable<Integer> {
         ok.get() - okAtMeasure,
         errors.get() - errAtMeasure,
         seconds,
-        recorder.getIntervalHistogram());
+        recorder.getIntervalHistogram(),
+        cpu == null ? null : cpu.sample().since(cpuAtMeasure));
   }
 
   /** {@code k} then the key number, zero-padded to exactly {@code --key-size} bytes. */
@@ -294,8 +316,18 @@ final class BenchCommand implements Callable<Integer> {
     row.put("p99Ms", ms(r.latency.getValueAtPercentile(99)));
     row.put("p999Ms", ms(r.latency.getValueAtPercentile(99.9)));
     row.put("maxMs", ms(r.latency.getMaxValue()));
+    Map<String, Object> cpuRow = new LinkedHashMap<>();
+    if (r.cpu != null) {
+      cpuRow.put("serverCpuS", round(r.cpu.servers()));
+      cpuRow.put("clientCpuS", round(r.cpu.client()));
+      cpuRow.put("otherCpuS", round(r.cpu.others()));
+      cpuRow.put("serverCpuSPer1kOps", round4(r.cpu.servers() * 1000 / Math.max(1, r.ops)));
+      cpuRow.put("noisy", r.cpu.others() > 0.2 * r.seconds);
+    }
     if (kv.output() == OutputFormat.json) {
-      out.println(Json.render(row));
+      Map<String, Object> all = new LinkedHashMap<>(row);
+      all.putAll(cpuRow);
+      out.println(Json.render(all));
     } else {
       TextTable t =
           new TextTable(
@@ -314,10 +346,21 @@ final class BenchCommand implements Callable<Integer> {
                   "MAX MS"));
       t.add(row.values().stream().map(String::valueOf).toList());
       t.print(out, kv.output());
+      if (r.cpu != null) {
+        out.printf(
+            "cpu-seconds: servers %.2f (%.4f per 1000 ops), load generator %.2f, others %.2f%s%n",
+            r.cpu.servers(),
+            r.cpu.servers() * 1000 / Math.max(1, r.ops),
+            r.cpu.client(),
+            r.cpu.others(),
+            r.cpu.others() > 0.2 * r.seconds ? " (noisy: others above 20% of a core)" : "");
+      }
     }
     out.flush();
     if (csv != null) {
-      appendCsv(csv, row);
+      Map<String, Object> all = new LinkedHashMap<>(row);
+      all.putAll(cpuRow);
+      appendCsv(csv, all);
     }
   }
 
@@ -367,6 +410,10 @@ final class BenchCommand implements Callable<Integer> {
 
   private static double ms(long micros) {
     return round(micros / 1000.0);
+  }
+
+  private static double round4(double v) {
+    return Math.round(v * 10000) / 10000.0;
   }
 
   private static double round(double v) {
