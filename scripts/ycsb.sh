@@ -83,7 +83,7 @@ if $start; then
     "$kv" start --config "$work/n$i.properties" > "$work/n$i.log" 2>&1 &
     pids+=($!)
   done
-  deadline=$((SECONDS + 120))
+  deadline=$((SECONDS + 240))
   until KV_ENDPOINTS=$endpoints "$kv" put --timeout 5s ycsb/probe ok >/dev/null 2>&1; do
     [ $SECONDS -lt $deadline ] || { echo "ycsb: the cluster did not come up" >&2; tail -5 "$work/n1.log" >&2; exit 1; }
     sleep 0.5
