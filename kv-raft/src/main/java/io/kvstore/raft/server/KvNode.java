@@ -61,6 +61,7 @@ public final class KvNode implements AutoCloseable {
   private final CountDownLatch stopped = new CountDownLatch(1);
   private final AtomicBoolean closing = new AtomicBoolean();
   private Server grpc;
+  private RaftGateway gateway;
   private MapPublisher publisher;
   private final ExecutorService clientExecutor =
       Executors.newFixedThreadPool(
@@ -265,6 +266,8 @@ public final class KvNode implements AutoCloseable {
     ClusterMap map = groups.map();
     RaftGateway gateway =
         new RaftGateway(raft, this::clientEndpoint, config.requestTimeoutMs(), map::epoch);
+    gateway.enableBatching(config.batch());
+    this.gateway = gateway;
     KvGrpcService service =
         new KvGrpcService(
             gateway,
@@ -344,6 +347,9 @@ public final class KvNode implements AutoCloseable {
       }
       if (grpc != null) {
         grpc.shutdown();
+      }
+      if (gateway != null) {
+        gateway.close();
       }
       try {
         raft.close();
