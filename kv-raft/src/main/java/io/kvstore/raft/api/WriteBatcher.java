@@ -164,6 +164,12 @@ public final class WriteBatcher implements AutoCloseable {
     int bytes = 0;
     for (Iterator<Pending> it = lane.queue.iterator(); it.hasNext(); ) {
       Pending op = it.next();
+      if (op.future().isDone()) {
+        // past its deadline before it was proposed: the caller has its answer already
+        lane.queuedBytes -= op.entry().length;
+        it.remove();
+        continue;
+      }
       if (!batch.isEmpty()
           && (batch.size() >= settings.maxOps()
               || bytes + op.entry().length > settings.maxBytes())) {
@@ -177,6 +183,9 @@ public final class WriteBatcher implements AutoCloseable {
       bytes += op.entry().length;
       lane.queuedBytes -= op.entry().length;
       it.remove();
+    }
+    if (batch.isEmpty()) {
+      return null;
     }
     lane.inFlight++;
     return batch;
