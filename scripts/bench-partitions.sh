@@ -47,8 +47,9 @@ stop_nodes() {
 }
 trap 'stop_nodes; rm -rf "$work"' EXIT
 
-members="n1:127.0.1.1:19860:19870,n2:127.0.1.2:19860:19870,n3:127.0.1.3:19860:19870"
-endpoints="127.0.1.1:19870,127.0.1.2:19870,127.0.1.3:19870"
+net=${KV_BENCH_NET:-127.0.1} # another /24 of loopback keeps parallel runs apart
+members="n1:$net.1:19860:19870,n2:$net.2:19860:19870,n3:$net.3:19860:19870"
+endpoints="$net.1:19870,$net.2:19870,$net.3:19870"
 echo "partitions,in_flight,ops_per_sec,p50_ms,p99_ms,errors"
 for p in "${parts[@]}"; do
   for i in 1 2 3; do
@@ -63,7 +64,7 @@ CONF
     "$kv" start --config "$work/p$p/n$i.properties" > "$work/p$p/n$i.log" 2>&1 &
     pids+=($!)
   done
-  deadline=$((SECONDS + 90))
+  deadline=$((SECONDS + ${KV_BENCH_START_S:-90})) # start-up allowance, longer on a loaded machine
   until KV_ENDPOINTS=$endpoints "$kv" put --timeout 5s bench/probe ok >/dev/null 2>&1; do
     [ $SECONDS -lt $deadline ] || { echo "bench-partitions: P=$p cluster did not come up" >&2; tail -5 "$work/p$p/n1.log" >&2; exit 1; }
     sleep 0.5
