@@ -219,14 +219,19 @@ public final class WriteBatcher implements AutoCloseable {
     }
     long waitMs = Math.max(1, TimeUnit.NANOSECONDS.toMillis(waitNanos));
     CompletableFuture<RaftGateway.Reply> reply;
-    if (batch.size() == 1) {
-      reply = sink.write(group, batch.get(0).entry(), waitMs);
-    } else {
-      List<byte[]> entries = new ArrayList<>(batch.size());
-      for (Pending op : batch) {
-        entries.add(op.entry());
+    try {
+      if (batch.size() == 1) {
+        reply = sink.write(group, batch.get(0).entry(), waitMs);
+      } else {
+        List<byte[]> entries = new ArrayList<>(batch.size());
+        for (Pending op : batch) {
+          entries.add(op.entry());
+        }
+        reply = sink.write(group, CommandCodec.encodeBatch(entries), waitMs);
       }
-      reply = sink.write(group, CommandCodec.encodeBatch(entries), waitMs);
+    } catch (RuntimeException e) {
+      // never leave the slot taken: fail this batch like a failed entry
+      reply = CompletableFuture.failedFuture(e);
     }
     reply.whenComplete(
         (r, error) -> {

@@ -249,6 +249,28 @@ class WriteBatcherTest {
   }
 
   @Test
+  void sinkThrowing_failsTheBatchAndFreesTheSlot() throws Exception {
+    boolean[] fail = {true};
+    WriteBatcher.Sink flaky =
+        (group, entry, waitMs) -> {
+          if (fail[0]) {
+            throw new IllegalStateException("refused");
+          }
+          return raft.write(group, entry, waitMs);
+        };
+    batcher = new WriteBatcher(flaky, 5000, new WriteBatcher.Settings(64, 1 << 20, 0, 1));
+    CompletableFuture<RaftGateway.Reply> f = batcher.write(G1, put("a", 1), 0);
+    ExecutionException e =
+        org.junit.jupiter.api.Assertions.assertThrows(
+            ExecutionException.class, () -> f.get(20, TimeUnit.SECONDS));
+    assertInstanceOf(IllegalStateException.class, unwrap(e));
+    fail[0] = false;
+    CompletableFuture<RaftGateway.Reply> next = batcher.write(G1, put("b", 2), 0);
+    raft.next().apply(2);
+    assertEquals(2, version(next));
+  }
+
+  @Test
   void requestPastItsDeadline_getsDeadlineExceeded() throws Exception {
     batcher = new WriteBatcher(raft, 5000, new WriteBatcher.Settings(64, 1 << 20, 0, 1));
     batcher.write(G1, put("a", 1), 0);
