@@ -9,7 +9,8 @@
 # partition count), the order of the two configurations alternating between rounds. --off/--on
 # take space-separated key=value node config lines. Prints every point as CSV (config, round,
 # partitions, in flight, ops/s, p50, p99, errors), /proc/loadavg around each run, then the
-# median of each point over the rounds.
+# median of each point over the rounds, and node CPU milliseconds per write (a measure that
+# suffers less than throughput when other work competes for the CPU).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -42,6 +43,10 @@ run() { # name, config lines, round
   scripts/bench-partitions.sh --duration "$duration" --in-flight "$inflight" "${sets[@]}" "${parts[@]}" \
     | while IFS= read -r line; do
         case $line in
+          "# P="*" cpu_s "*)
+            echo "$line"
+            # node CPU seconds of the measured points for this configuration, round and P
+            echo "cpu,$1,$3,$(echo "$line" | sed -E 's/^# P=([0-9]+) .* cpu_s ([0-9.]+).*/\1,\2/')" >> "$out" ;;
           "#"* | partitions,*) echo "$line" ;;
           *) echo "$1,$3,$line" | tee -a "$out" ;;
         esac
@@ -57,12 +62,26 @@ for r in $(seq 1 "$rounds"); do
   fi
 done
 echo "# medians over $rounds rounds: config,partitions,in_flight,ops_per_sec,p50_ms,p99_ms"
-python3 - "$out" <<'PY'
+python3 - "$out" "$duration" <<'PY'
 import csv, statistics, sys
-rows = {}
-for c, r, p, f, ops, p50, p99, err in csv.reader(open(sys.argv[1])):
-    rows.setdefault((c, int(p), int(f)), []).append((float(ops), float(p50), float(p99)))
+secs = float(sys.argv[2].rstrip("s")) + 3  # measured duration + the 3 s warm-up
+rows, cpu, ops = {}, {}, {}
+for line in csv.reader(open(sys.argv[1])):
+    if line[0] == "cpu":
+        _, c, r, p, s = line
+        cpu[(c, r, int(p))] = cpu.get((c, r, int(p)), 0) + float(s)
+        continue
+    c, r, p, f, o, p50, p99, err = line
+    rows.setdefault((c, int(p), int(f)), []).append((float(o), float(p50), float(p99)))
+    ops[(c, r, int(p))] = ops.get((c, r, int(p)), 0) + float(o) * secs
 for (c, p, f), v in sorted(rows.items(), key=lambda kv: (kv[0][1], kv[0][2], kv[0][0])):
     med = [statistics.median(x[i] for x in v) for i in range(3)]
     print(f"{c},{p},{f},{med[0]:.0f},{med[1]:.1f},{med[2]:.1f}")
+print("# node CPU ms per write (3 nodes, all points of a run): config,partitions,per round...,median")
+per = {}
+for (c, r, p), s in sorted(cpu.items()):
+    if ops.get((c, r, p)):
+        per.setdefault((c, p), []).append(1000 * s / ops[(c, r, p)])
+for (c, p), v in sorted(per.items(), key=lambda kv: (kv[0][1], kv[0][0])):
+    print(f"{c},{p}," + ",".join(f"{x:.2f}" for x in v) + f",{statistics.median(v):.2f}")
 PY

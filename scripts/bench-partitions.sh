@@ -10,8 +10,8 @@
 # (cache hit ratios), path printed as a comment.
 #
 # For each P: starts 3 nodes on 127.0.1.1-3 (ports 19860/19870, data in a temp dir), waits for a
-# write to succeed, runs `kv bench write` at each in-flight level, prints per-node threads and
-# RSS, and stops the nodes by PID. Needs the distribution (mvn -DskipTests package).
+# write to succeed, runs `kv bench write` at each in-flight level, prints per-node threads, RSS
+# and CPU seconds used during the measured points (warm-up included), and stops the nodes by PID. Needs the distribution (mvn -DskipTests package).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -46,6 +46,7 @@ stop_nodes() {
   pids=()
 }
 trap 'stop_nodes; rm -rf "$work"' EXIT
+cpu_of() { awk -v hz="$(getconf CLK_TCK)" '{print ($14 + $15) / hz}' "/proc/$1/stat"; }
 
 net=${KV_BENCH_NET:-127.0.1} # another /24 of loopback keeps parallel runs apart
 members="n1:$net.1:19860:19870,n2:$net.2:19860:19870,n3:$net.3:19860:19870"
@@ -69,6 +70,8 @@ CONF
     [ $SECONDS -lt $deadline ] || { echo "bench-partitions: P=$p cluster did not come up" >&2; tail -5 "$work/p$p/n1.log" >&2; exit 1; }
     sleep 0.5
   done
+  declare -A cpu0=() # node CPU seconds when the measured points start (start-up excluded)
+  for pid in "${pids[@]}"; do cpu0[$pid]=$(cpu_of "$pid"); done
   for f in $inflight; do
     # shellcheck disable=SC2086
     KV_ENDPOINTS=$endpoints "$kv" bench $workload --in-flight "$f" --duration "$duration" --warmup 3s -o json 2>/dev/null \
@@ -77,7 +80,7 @@ CONF
   KV_ENDPOINTS=$endpoints "$kv" -o json cluster status > "$work/status-p$p.json" 2>/dev/null || true
   echo "# P=$p cache: $(python3 -c "import json,sys; d=json.load(open('$work/status-p$p.json')); print(' '.join('%s hits=%s misses=%s ratio=%.3f' % (n['node'], n['cache']['hits'], n['cache']['misses'], n['cache']['hitRatio']) for n in d if n.get('cache')))" 2>/dev/null)"
   for pid in "${pids[@]}"; do
-    echo "# P=$p pid $pid threads $(awk '/^Threads/ {print $2}' /proc/$pid/status) rss_kb $(awk '/^VmRSS/ {print $2}' /proc/$pid/status)"
+    echo "# P=$p pid $pid threads $(awk '/^Threads/ {print $2}' /proc/$pid/status) rss_kb $(awk '/^VmRSS/ {print $2}' /proc/$pid/status) cpu_s $(awk "BEGIN {print $(cpu_of "$pid") - ${cpu0[$pid]}}")"
   done
   stop_nodes
 done
