@@ -19,6 +19,9 @@ import java.util.List;
  *   <li>{@code 0x05} DELETE_IF: expected version (i64), key
  *   <li>{@code 0x06} COMPUTE_HASH: check id (i64)
  *   <li>{@code 0x07} SNAPSHOT_CUT: cut id (i64)
+ *   <li>{@code 0x08} BATCH (no header of its own): varint count, then each element as varint length
+ *       + one complete entry of the opcodes above (batches do not nest). Applied in order as one
+ *       log entry; the reply is a batch of results ({@link ResultCodec#encodeBatch}).
  * </ul>
  */
 public final class CommandCodec {
@@ -29,6 +32,10 @@ public final class CommandCodec {
   static final int DELETE_IF = 0x05;
   static final int COMPUTE_HASH = 0x06;
   static final int SNAPSHOT_CUT = 0x07;
+  static final int BATCH = 0x08;
+
+  /** The most elements one batch entry may hold. */
+  public static final int MAX_BATCH = 1 << 16;
 
   private static final int OP_PUT = 1;
   private static final int OP_DELETE = 2;
@@ -78,6 +85,51 @@ public final class CommandCodec {
     return w.toByteArray();
   }
 
+  /** Joins already encoded single entries (from {@link #encode}) into one batch entry, in order. */
+  public static byte[] encodeBatch(List<byte[]> entries) {
+    if (entries.isEmpty() || entries.size() > MAX_BATCH) {
+      throw new CodecException("a batch holds 1.." + MAX_BATCH + " entries, not " + entries.size());
+    }
+    int size = 6;
+    for (byte[] e : entries) {
+      size += e.length + 5;
+    }
+    ByteWriter w = new ByteWriter(size);
+    w.u8(BATCH).varint(entries.size());
+    for (byte[] e : entries) {
+      if (e.length == 0 || (e[0] & 0xff) == BATCH) {
+        throw new CodecException("batches do not nest");
+      }
+      w.bytes(e);
+    }
+    return w.toByteArray();
+  }
+
+  /** Whether {@code entry} is a batch entry (its reply is a batch of results). */
+  public static boolean isBatch(byte[] entry) {
+    return entry.length > 0 && (entry[0] & 0xff) == BATCH;
+  }
+
+  /** Decodes any entry: a batch into its proposals in order, a single entry into a list of one. */
+  public static List<Proposal> decodeAll(byte[] entry) {
+    if (!isBatch(entry)) {
+      return List.of(decode(entry));
+    }
+    ByteReader r = new ByteReader(entry);
+    r.u8();
+    int n = r.varint();
+    if (n < 1 || n > MAX_BATCH) {
+      throw new CodecException("implausible batch size " + n);
+    }
+    List<Proposal> out = new ArrayList<>(n);
+    for (int i = 0; i < n; i++) {
+      out.add(decode(r.bytes()));
+    }
+    r.end();
+    return out;
+  }
+
+  /** Decodes a single (non-batch) entry. */
   public static Proposal decode(byte[] entry) {
     ByteReader r = new ByteReader(entry);
     int op = r.u8();

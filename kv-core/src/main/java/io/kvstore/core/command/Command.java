@@ -15,6 +15,35 @@ public sealed interface Command permits Command.Put, Command.Delete, Command.Txn
   int MAX_TXN_OPS = 128;
 
   /**
+   * The keys {@code c} may write (put or delete), whichever way its conditions turn out; a
+   * transaction's keys of both branches. May repeat a key.
+   */
+  static List<byte[]> writtenKeys(Command c) {
+    if (c instanceof Put put) {
+      return List.of(put.key());
+    }
+    if (c instanceof Delete del) {
+      return List.of(del.key());
+    }
+    if (c instanceof Marker) {
+      return List.of();
+    }
+    Txn txn = (Txn) c;
+    java.util.ArrayList<byte[]> keys = new java.util.ArrayList<>();
+    for (Op op : txn.success()) {
+      if (!(op instanceof OpGet)) {
+        keys.add(op.key());
+      }
+    }
+    for (Op op : txn.failure()) {
+      if (!(op instanceof OpGet)) {
+        keys.add(op.key());
+      }
+    }
+    return keys;
+  }
+
+  /**
    * Sets {@code key} to {@code value}; creates the key if absent. With {@code expectedVersion}
    * other than {@link #ANY_VERSION}, applies only if the key's current version equals it ({@link
    * #ABSENT}: the key does not exist); otherwise nothing changes and the result is {@link

@@ -75,6 +75,15 @@ public final class CutRegistry {
     }
 
     @Override
+    public void scan(
+        Keyspace space,
+        byte[] fromInclusive,
+        byte[] toExclusive,
+        java.util.function.BiPredicate<byte[], byte[]> visitor) {
+      delegate.scan(space, fromInclusive, toExclusive, visitor);
+    }
+
+    @Override
     public void commit(LogPosition position) {
       for (ConsistentCut cut : open) {
         for (int i = 0; i < keys.size(); i++) {

@@ -4,6 +4,8 @@ import io.grpc.Metadata;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.kvstore.client.KvClient;
+import io.kvstore.core.codec.CommandCodec;
+import io.kvstore.core.command.Proposal;
 import java.io.IOException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -50,6 +52,7 @@ public final class RaftGateway {
   private final long timeoutMs;
   private final LongSupplier mapEpoch;
   private volatile boolean unsafeAckBeforeCommit;
+  private volatile WriteBatcher batcher;
 
   /**
    * @param clientEndpointOf the client API endpoint of a peer, or null if unknown
@@ -67,12 +70,45 @@ public final class RaftGateway {
     this.mapEpoch = mapEpoch;
   }
 
+  /**
+   * Batches client writes per partition from now on ({@link WriteBatcher}); settings with {@code
+   * maxOps == 1} keep one entry per request.
+   */
+  public void enableBatching(WriteBatcher.Settings settings) {
+    WriteBatcher old = batcher;
+    batcher = settings.enabled() ? new WriteBatcher(this::write, timeoutMs, settings) : null;
+    if (old != null) {
+      old.close();
+    }
+  }
+
+  /** Fails writes still queued for a batch; call when the node stops. */
+  public void close() {
+    WriteBatcher b = batcher;
+    if (b != null) {
+      b.close();
+    }
+  }
+
+  /**
+   * Proposes a client write, batched with concurrent writes to the same partition when batching is
+   * on; completes with this write's own encoded result and its entry's log index.
+   */
+  public CompletableFuture<Reply> propose(RaftGroupId group, Proposal p, long deadlineMs) {
+    WriteBatcher b = batcher;
+    CompletableFuture<Reply> applied =
+        b == null
+            ? write(group, CommandCodec.encode(p), deadlineMs)
+            : b.write(group, p, deadlineMs);
+    return unsafeAckBeforeCommit
+        ? UnsafeAckBeforeCommit.ackEarly(CommandCodec.encode(p), applied)
+        : applied;
+  }
+
   /** Proposes a log entry; completes with the state machine's reply bytes once applied. */
   public CompletableFuture<Reply> write(RaftGroupId group, byte[] entry, long deadlineMs) {
-    CompletableFuture<Reply> applied =
-        submit(group, entry, RaftClientRequest.writeRequestType(), deadlineMs)
-            .thenApply(r -> new Reply(r.getMessage().getContent().toByteArray(), r.getLogIndex()));
-    return unsafeAckBeforeCommit ? UnsafeAckBeforeCommit.ackEarly(entry, applied) : applied;
+    return submit(group, entry, RaftClientRequest.writeRequestType(), deadlineMs)
+        .thenApply(r -> new Reply(r.getMessage().getContent().toByteArray(), r.getLogIndex()));
   }
 
   /**
@@ -173,9 +209,7 @@ public final class RaftGateway {
           .asRuntimeException(trailers);
     }
     if (error instanceof TimeoutException) {
-      return Status.DEADLINE_EXCEEDED
-          .withDescription("no outcome within " + waitMs + " ms (no quorum?)")
-          .asRuntimeException();
+      return deadlineExceeded(waitMs);
     }
     if (error instanceof StateMachineException sme) {
       LOG.warn("state machine error: {}", sme.getMessage());
@@ -186,6 +220,12 @@ public final class RaftGateway {
     }
     LOG.warn("unexpected failure", error);
     return Status.INTERNAL.withDescription(String.valueOf(error)).asRuntimeException();
+  }
+
+  static StatusRuntimeException deadlineExceeded(long waitMs) {
+    return Status.DEADLINE_EXCEEDED
+        .withDescription("no outcome within " + waitMs + " ms (no quorum?)")
+        .asRuntimeException();
   }
 
   private static StatusRuntimeException unavailable(String why) {

@@ -62,6 +62,7 @@ public final class KvNode implements AutoCloseable {
   private final CountDownLatch stopped = new CountDownLatch(1);
   private final AtomicBoolean closing = new AtomicBoolean();
   private Server grpc;
+  private RaftGateway gateway;
   private MapPublisher publisher;
   private final ExecutorService clientExecutor =
       Executors.newFixedThreadPool(
@@ -271,6 +272,8 @@ public final class KvNode implements AutoCloseable {
     if (config.unsafeAckBeforeCommit()) {
       gateway.enableUnsafeAckBeforeCommit(); // test-only seeded bug; logs UNSAFE
     }
+    gateway.enableBatching(config.batch());
+    this.gateway = gateway;
     KvGrpcService service =
         new KvGrpcService(
             gateway,
@@ -357,6 +360,9 @@ public final class KvNode implements AutoCloseable {
       }
       if (grpc != null) {
         grpc.shutdown();
+      }
+      if (gateway != null) {
+        gateway.close();
       }
       try {
         raft.close();

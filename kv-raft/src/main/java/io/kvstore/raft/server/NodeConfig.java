@@ -1,6 +1,7 @@
 package io.kvstore.raft.server;
 
 import io.kvstore.core.codec.Compression;
+import io.kvstore.raft.api.WriteBatcher;
 import java.io.IOException;
 import java.io.Reader;
 import java.nio.charset.StandardCharsets;
@@ -39,7 +40,8 @@ public record NodeConfig(
     int maxValueBytes,
     int maxRequestBytes,
     int requestTimeoutMs,
-    Map<String, String> ratisOverrides) {
+    Map<String, String> ratisOverrides,
+    WriteBatcher.Settings batch) {
 
   static final Set<String> KEYS =
       Set.of(
@@ -60,7 +62,11 @@ public record NodeConfig(
           "limits.max-key-bytes",
           "limits.max-value-bytes",
           "limits.max-request-bytes",
-          "server.request-timeout-ms");
+          "server.request-timeout-ms",
+          "server.batch.max-ops",
+          "server.batch.max-bytes",
+          "server.batch.max-delay-us",
+          "server.batch.max-in-flight");
 
   /** This node's own member entry. */
   public Member self() {
@@ -160,7 +166,18 @@ public record NodeConfig(
         intValue(p, "limits.max-value-bytes", 1 << 20, 0, 4 << 20),
         intValue(p, "limits.max-request-bytes", 4 << 20, 64 << 10, 64 << 20),
         intValue(p, "server.request-timeout-ms", 5000, 100, 600_000),
-        Map.copyOf(ratis));
+        Map.copyOf(ratis),
+        batch(p));
+  }
+
+  private static WriteBatcher.Settings batch(Properties p) {
+    WriteBatcher.Settings d = WriteBatcher.Settings.DEFAULT;
+    int maxRequest = intValue(p, "limits.max-request-bytes", 4 << 20, 64 << 10, 64 << 20);
+    return new WriteBatcher.Settings(
+        intValue(p, "server.batch.max-ops", d.maxOps(), 1, 4096),
+        intValue(p, "server.batch.max-bytes", d.maxBytes(), 1024, maxRequest),
+        longValue(p, "server.batch.max-delay-us", d.maxDelayUs(), 0, 100_000),
+        intValue(p, "server.batch.max-in-flight", d.maxInFlight(), 1, 64));
   }
 
   private static Compression compression(Properties p) {

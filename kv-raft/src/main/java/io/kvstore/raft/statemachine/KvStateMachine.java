@@ -9,7 +9,6 @@ import io.kvstore.core.codec.ValueCodec;
 import io.kvstore.core.command.Command;
 import io.kvstore.core.command.CommandExecutor;
 import io.kvstore.core.command.Proposal;
-import io.kvstore.core.command.Result;
 import io.kvstore.core.command.VersionedValue;
 import io.kvstore.core.storage.ConsistentCut;
 import io.kvstore.core.storage.CutRegistry;
@@ -165,7 +164,7 @@ public final class KvStateMachine extends BaseStateMachine {
   public TransactionContext startTransaction(RaftClientRequest request) throws IOException {
     TransactionContext trx = super.startTransaction(request);
     try {
-      CommandCodec.decode(request.getMessage().getContent().toByteArray());
+      CommandCodec.decodeAll(request.getMessage().getContent().toByteArray());
     } catch (CodecException e) {
       trx.setException(e);
     }
@@ -179,22 +178,35 @@ public final class KvStateMachine extends BaseStateMachine {
     if (index <= store.applied().index()) {
       return CompletableFuture.completedFuture(Message.EMPTY); // replayed; already in the store
     }
-    Proposal proposal =
-        CommandCodec.decode(entry.getStateMachineLogEntry().getLogData().toByteArray());
+    byte[] data = entry.getStateMachineLogEntry().getLogData().toByteArray();
     WriteBatch batch = cuts.track(store.newBatch());
-    Result result = executor.execute(proposal, index, store, batch);
+    byte[] reply;
+    List<Proposal> proposals;
+    if (CommandCodec.isBatch(data)) {
+      // One entry, many client requests: applied in order into one store batch, one result each.
+      proposals = CommandCodec.decodeAll(data);
+      reply = ResultCodec.encodeBatch(executor.executeAll(proposals, index, store, batch));
+    } else {
+      Proposal proposal = CommandCodec.decode(data);
+      proposals = List.of(proposal);
+      reply = ResultCodec.encode(executor.execute(proposal, index, store, batch));
+    }
     applySeq.incrementAndGet();
     LogPosition position = new LogPosition(entry.getTerm(), index);
     batch.commit(position);
-    if (proposal.command() instanceof Command.Marker marker) {
-      atMarker(marker, position);
+    for (Proposal p : proposals) {
+      if (p.command() instanceof Command.Marker marker) {
+        atMarker(marker, position);
+      }
     }
-    for (byte[] key : writtenKeys(proposal.command())) {
-      cache.invalidate(partition, key);
+    for (Proposal p : proposals) {
+      for (byte[] key : Command.writtenKeys(p.command())) {
+        cache.invalidate(partition, key);
+      }
     }
     updateLastAppliedTermIndex(entry.getTerm(), index);
     return CompletableFuture.completedFuture(
-        Message.valueOf(UnsafeByteOperations.unsafeWrap(ResultCodec.encode(result))));
+        Message.valueOf(UnsafeByteOperations.unsafeWrap(reply)));
   }
 
   @Override
@@ -213,23 +225,6 @@ public final class KvStateMachine extends BaseStateMachine {
     } catch (RuntimeException e) {
       return CompletableFuture.failedFuture(e);
     }
-  }
-
-  private static List<byte[]> writtenKeys(Command c) {
-    if (c instanceof Command.Put put) {
-      return List.of(put.key());
-    }
-    if (c instanceof Command.Delete del) {
-      return List.of(del.key());
-    }
-    if (c instanceof Command.Marker) {
-      return List.of();
-    }
-    List<byte[]> keys = new ArrayList<>();
-    Command.Txn txn = (Command.Txn) c;
-    txn.success().forEach(op -> keys.add(op.key()));
-    txn.failure().forEach(op -> keys.add(op.key()));
-    return keys;
   }
 
   private byte[] answer(QueryCodec.Query query) {

@@ -163,6 +163,15 @@ public final class MapDbPartitionStore implements PartitionStore {
       }
 
       @Override
+      public void scan(
+          Keyspace space,
+          byte[] from,
+          byte[] to,
+          java.util.function.BiPredicate<byte[], byte[]> visitor) {
+        pending.scan(MapDbPartitionStore.this, space, from, to, visitor);
+      }
+
+      @Override
       public void commit(LogPosition position) {
         commitBatch(pending, position);
       }
