@@ -7,11 +7,13 @@ import io.kvstore.client.KvClient;
 import java.io.IOException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
 import java.util.function.LongSupplier;
+import java.util.function.Supplier;
 import org.apache.ratis.proto.RaftProtos.ReplicationLevel;
 import org.apache.ratis.protocol.ClientId;
 import org.apache.ratis.protocol.Message;
@@ -49,6 +51,7 @@ public final class RaftGateway {
   private final Function<RaftPeerId, String> clientEndpointOf;
   private final long timeoutMs;
   private final LongSupplier mapEpoch;
+  private volatile Supplier<String> writeRefusal = () -> null;
 
   /**
    * @param clientEndpointOf the client API endpoint of a peer, or null if unknown
@@ -66,8 +69,20 @@ public final class RaftGateway {
     this.mapEpoch = mapEpoch;
   }
 
+  /**
+   * Refuses every write with {@code UNAVAILABLE} while {@code why} returns a reason (non-null), so
+   * clients try another replica; used while the node's data disk is full or failing.
+   */
+  public void refuseWritesWhen(Supplier<String> why) {
+    this.writeRefusal = why;
+  }
+
   /** Proposes a log entry; completes with the state machine's reply bytes once applied. */
   public CompletableFuture<Reply> write(RaftGroupId group, byte[] entry, long deadlineMs) {
+    String refused = writeRefusal.get();
+    if (refused != null) {
+      return CompletableFuture.failedFuture(unavailable(refused));
+    }
     return submit(group, entry, RaftClientRequest.writeRequestType(), deadlineMs)
         .thenApply(r -> new Reply(r.getMessage().getContent().toByteArray(), r.getLogIndex()));
   }
@@ -111,7 +126,7 @@ public final class RaftGateway {
     CompletableFuture<RaftClientReply> reply;
     try {
       reply = server.submitClientRequestAsync(request);
-    } catch (IOException e) {
+    } catch (IOException | RejectedExecutionException e) {
       return CompletableFuture.failedFuture(unavailable("server not running: " + e.getMessage()));
     }
     return reply
@@ -165,6 +180,10 @@ public final class RaftGateway {
     if (error instanceof StateMachineException sme) {
       LOG.warn("state machine error: {}", sme.getMessage());
       return Status.INTERNAL.withDescription(oneLine(sme.getMessage())).asRuntimeException();
+    }
+    if (error instanceof RejectedExecutionException) {
+      // The group's replica here was closed (e.g. after a storage failure); others may serve.
+      return unavailable("partition replica closed on this node");
     }
     if (error instanceof RaftException || error instanceof IOException) {
       return unavailable(error.getClass().getSimpleName() + ": " + oneLine(error.getMessage()));
