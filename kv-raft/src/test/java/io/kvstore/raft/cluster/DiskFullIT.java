@@ -44,6 +44,9 @@ import org.junit.jupiter.api.io.TempDir;
  * itself, and every acknowledged write must be on all three nodes — also after the node is killed
  * and restarted (its store files reopen).
  *
+ * <p>{@code -Dkvstore.diskfull.min-free-mb=0} turns the early step-aside off, so the Raft log and
+ * the store meet ENOSPC themselves before the node notices.
+ *
  * <p>Needs root (loop mounts); skipped otherwise, unless {@code KV_REQUIRE_ROOT_TESTS=1}, where it
  * fails instead.
  */
@@ -62,8 +65,11 @@ class DiskFullIT {
     Assumptions.assumeTrue(LoopMount.available(), "needs root and loop devices");
     Properties p = new Properties();
     p.setProperty("cluster.partitions", Integer.toString(PARTITIONS));
-    p.setProperty("storage.disk.min-free-mb", "16");
-    p.setProperty("storage.disk.resume-free-mb", "32");
+    // With -Dkvstore.diskfull.min-free-mb=0 nothing steps aside before writes fail, so the Raft log
+    // and the store meet the full disk themselves (the drill for the real ENOSPC paths).
+    int minFreeMb = Integer.getInteger("kvstore.diskfull.min-free-mb", 16);
+    p.setProperty("storage.disk.min-free-mb", Integer.toString(minFreeMb));
+    p.setProperty("storage.disk.resume-free-mb", Integer.toString(Math.max(8, 2 * minFreeMb)));
     p.setProperty("storage.disk.check-interval-ms", "250");
     ProcessCluster cluster = new ProcessCluster(dir.resolve("cluster"), 3, p);
     Path filler = cluster.spec().dataDir(FULL).resolve("filler");
@@ -166,6 +172,7 @@ class DiskFullIT {
 
       long refusing = logLines(c.log(FULL), "refusing writes");
       assertEquals(1, refusing, "one log line when the disk filled");
+      assertEquals(0, logLines(c.log(FULL), "caught a Throwable"), "no replica closed by Ratis");
       System.out.printf(
           "disk-full drill: %d writes acknowledged (%d failed or indeterminate), all on 3 nodes;"
               + " n1 led %s; timeline %s; n1 log: %d lines with a stack frame%n",
