@@ -36,15 +36,14 @@ import org.slf4j.LoggerFactory;
  * What a node does about its groups while its data disk is degraded, and when it is healthy again.
  *
  * <p>Degraded, for every hosted group: pause this replica's leader elections (it never campaigns
- * and ignores leadership hand-overs); lower its Raft priority to 0 and make sure another replica
- * has a higher one (otherwise Ratis would hand leadership straight back to the preferred leader);
- * if it leads, transfer leadership to that replica. Writes reaching the node are refused by the
- * gateway meanwhile.
+ * and ignores leadership hand-overs); lower its Raft priority to 0 (otherwise Ratis would hand
+ * leadership straight back to it as the preferred leader); if it leads, transfer leadership to
+ * another replica. Writes reaching the node are refused by the gateway meanwhile.
  *
  * <p>Healthy again: reopen from disk every replica that Ratis closed or whose log write failed
  * (Ratis never retries a failed log: the replica stays broken until reopened), resume elections,
- * and put its priorities back as the cluster map says (other replicas keep a priority they lowered
- * themselves), so leadership flows back to the preferred leader once it has caught up.
+ * put its priority back as the cluster map says, and, as the preferred leader, ask for its
+ * leadership back once it has caught up.
  *
  * <p>Every step is idempotent and retried on the next tick until it succeeds; Ratis calls run on
  * {@code executor}, at most one per group at a time.
@@ -78,6 +77,7 @@ final class StorageFailover {
   private final Map<RaftGroupId, Long> reclaim = new ConcurrentHashMap<>();
 
   private final Map<RaftGroupId, Integer> reclaimAttempts = new ConcurrentHashMap<>();
+  private final Map<RaftGroupId, Integer> transfers = new ConcurrentHashMap<>();
 
   static final long RECLAIM_EVERY_NANOS = TimeUnit.SECONDS.toNanos(5);
 
@@ -146,7 +146,7 @@ final class StorageFailover {
       return; // transfer on the next tick, once the new priorities are in place
     }
     if (d.getInfo().isLeader()) {
-      RaftPeerId target = highestOther(current);
+      RaftPeerId target = otherReplica(current, transfers.merge(gid, 1, Integer::sum));
       if (target != null) {
         LOG.info("{}: handing leadership of {} to {} (data disk degraded)", nodeId, gid, target);
         raft.transferLeadership(
@@ -254,32 +254,23 @@ final class StorageFailover {
     LOG.info("{}: reopened the replica of {} from disk after a storage failure", nodeId, what);
   }
 
-  /** This replica at priority 0; if no other has more, the first other one gets 1. */
+  /**
+   * This replica at priority 0, the others unchanged. Ratis hands leadership only to a replica of
+   * higher priority, so nothing comes back to this one, and a transfer is allowed to any replica of
+   * the highest priority, which the others then are. (Raising another replica instead would make
+   * two degraded replicas raise each other in turn.)
+   */
   List<RaftPeer> lowered(Collection<RaftPeer> current) {
     List<RaftPeer> out = new ArrayList<>();
-    boolean otherAbove = false;
     for (RaftPeer p : current) {
-      if (!p.getId().equals(self) && p.getPriority() > 0) {
-        otherAbove = true;
-      }
-    }
-    for (RaftPeer p : current) {
-      int priority = p.getPriority();
-      if (p.getId().equals(self)) {
-        priority = 0;
-      } else if (!otherAbove) {
-        priority = 1;
-        otherAbove = true;
-      }
-      out.add(withPriority(p, priority));
+      out.add(p.getId().equals(self) ? withPriority(p, 0) : p);
     }
     return out;
   }
 
   /**
    * This replica back at its map priority; the others at the lower of their current and their map
-   * priority (one raised for this replica's sake goes back down; one lowered by its own degraded
-   * disk stays down).
+   * priority (one lowered by its own degraded disk stays down until it restores itself).
    */
   List<RaftPeer> restored(int partition, Collection<RaftPeer> current) {
     RaftGroup mapGroup = groups.group(partition);
@@ -293,14 +284,24 @@ final class StorageFailover {
     return out;
   }
 
-  private RaftPeerId highestOther(Collection<RaftPeer> peers) {
-    RaftPeer best = null;
+  /**
+   * One of the other replicas of the highest priority, a different one on each attempt (one of them
+   * may be degraded too and refuse).
+   */
+  private RaftPeerId otherReplica(Collection<RaftPeer> peers, int attempt) {
+    int best = Integer.MIN_VALUE;
     for (RaftPeer p : peers) {
-      if (!p.getId().equals(self) && (best == null || p.getPriority() > best.getPriority())) {
-        best = p;
+      if (!p.getId().equals(self)) {
+        best = Math.max(best, p.getPriority());
       }
     }
-    return best == null ? null : best.getId();
+    List<RaftPeerId> candidates = new ArrayList<>();
+    for (RaftPeer p : peers) {
+      if (!p.getId().equals(self) && p.getPriority() == best) {
+        candidates.add(p.getId());
+      }
+    }
+    return candidates.isEmpty() ? null : candidates.get(attempt % candidates.size());
   }
 
   private static RaftClient client(RaftGroup group) {
