@@ -4,6 +4,7 @@ import io.grpc.Metadata;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.kvstore.client.KvClient;
+import io.kvstore.core.storage.StorageException;
 import java.io.IOException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -181,6 +182,10 @@ public final class RaftGateway {
       LOG.warn("state machine error: {}", sme.getMessage());
       return Status.INTERNAL.withDescription(oneLine(sme.getMessage())).asRuntimeException();
     }
+    if (causedBy(error, StorageException.class)) {
+      // This replica's store is closed after a failed write (disk full); others may serve.
+      return unavailable("partition store unavailable on this node (data disk)");
+    }
     if (error instanceof RejectedExecutionException) {
       // The group's replica here was closed (e.g. after a storage failure); others may serve.
       return unavailable("partition replica closed on this node");
@@ -202,6 +207,15 @@ public final class RaftGateway {
     }
     int nl = s.indexOf('\n');
     return nl < 0 ? s : s.substring(0, nl);
+  }
+
+  private static boolean causedBy(Throwable t, Class<? extends Throwable> type) {
+    for (Throwable c = t; c != null; c = c.getCause() == c ? null : c.getCause()) {
+      if (type.isInstance(c)) {
+        return true;
+      }
+    }
+    return false;
   }
 
   private static Throwable unwrap(Throwable t) {

@@ -12,6 +12,7 @@ import io.kvstore.core.cluster.NodeEntry;
 import io.kvstore.core.cluster.PartitionEntry;
 import io.kvstore.core.command.CommandExecutor;
 import io.kvstore.core.ring.HashRange;
+import io.kvstore.core.storage.StorageException;
 import io.kvstore.raft.statemachine.HotCache;
 import io.kvstore.raft.statemachine.KvStateMachine;
 import java.io.IOException;
@@ -85,6 +86,15 @@ final class NodeStatus {
       RaftGroupId gid = PartitionGroups.groupId(p);
       try {
         b.addGroups(groupStatus(p, raft.getDivision(gid)));
+      } catch (RuntimeException e) {
+        b.addGroups(
+            GroupStatus.newBuilder()
+                .setPartition(Math.max(0, p))
+                .setMeta(p == PartitionGroups.META)
+                .setGroupId(gid.getUuid().toString())
+                .setRole("UNKNOWN")
+                .setHealthy(false)
+                .setStorageError(String.valueOf(e.getMessage())));
       } catch (IOException e) {
         // The map places a replica here but it is not running: report it, unhealthy.
         LOG.debug("group {} not available: {}", gid, e.toString());
@@ -124,7 +134,12 @@ final class NodeStatus {
     String storageError = "";
     if (d.getStateMachine() instanceof KvStateMachine sm) {
       if (sm.store() != null && info.isAlive()) {
-        g.setKeyCount(CommandExecutor.keyCount(sm.store()));
+        try {
+          g.setKeyCount(CommandExecutor.keyCount(sm.store()));
+        } catch (StorageException e) {
+          // closed after a failed write, waiting for the disk to reopen it
+          storageError = "store closed after a failed write; reopens when the disk is healthy";
+        }
       }
       if (sm.logFailed()) {
         storageError = "Raft log write failed; reopens when the disk is healthy";

@@ -80,7 +80,8 @@ class DiskFullIT {
         KvClient client = c.client()) {
       List<Integer> ledByFull = new ArrayList<>();
       for (int q = 0; q < PARTITIONS; q++) {
-        c.awaitLeader(client, q, WAIT);
+        // Three JVMs starting on a loaded machine can take minutes.
+        c.awaitLeader(client, q, WAIT.multipliedBy(2));
       }
       // n1's partitions: those it is the preferred leader of (first replica in the map).
       ClusterMapResponse map = client.clusterMap();
