@@ -6,14 +6,17 @@ import io.grpc.StatusRuntimeException;
 import io.kvstore.client.KvClient;
 import io.kvstore.core.codec.CommandCodec;
 import io.kvstore.core.command.Proposal;
+import io.kvstore.core.storage.StorageException;
 import java.io.IOException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
 import java.util.function.LongSupplier;
+import java.util.function.Supplier;
 import org.apache.ratis.proto.RaftProtos.ReplicationLevel;
 import org.apache.ratis.protocol.ClientId;
 import org.apache.ratis.protocol.Message;
@@ -53,6 +56,7 @@ public final class RaftGateway {
   private final LongSupplier mapEpoch;
   private volatile boolean unsafeAckBeforeCommit;
   private volatile WriteBatcher batcher;
+  private volatile Supplier<String> writeRefusal = () -> null;
 
   /**
    * @param clientEndpointOf the client API endpoint of a peer, or null if unknown
@@ -105,8 +109,20 @@ public final class RaftGateway {
         : applied;
   }
 
+  /**
+   * Refuses every write with {@code UNAVAILABLE} while {@code why} returns a reason (non-null), so
+   * clients try another replica; used while the node's data disk is full or failing.
+   */
+  public void refuseWritesWhen(Supplier<String> why) {
+    this.writeRefusal = why;
+  }
+
   /** Proposes a log entry; completes with the state machine's reply bytes once applied. */
   public CompletableFuture<Reply> write(RaftGroupId group, byte[] entry, long deadlineMs) {
+    String refused = writeRefusal.get();
+    if (refused != null) {
+      return CompletableFuture.failedFuture(unavailable(refused));
+    }
     return submit(group, entry, RaftClientRequest.writeRequestType(), deadlineMs)
         .thenApply(r -> new Reply(r.getMessage().getContent().toByteArray(), r.getLogIndex()));
   }
@@ -162,7 +178,7 @@ public final class RaftGateway {
     CompletableFuture<RaftClientReply> reply;
     try {
       reply = server.submitClientRequestAsync(request);
-    } catch (IOException e) {
+    } catch (IOException | RejectedExecutionException e) {
       return CompletableFuture.failedFuture(unavailable("server not running: " + e.getMessage()));
     }
     return reply
@@ -215,6 +231,14 @@ public final class RaftGateway {
       LOG.warn("state machine error: {}", sme.getMessage());
       return Status.INTERNAL.withDescription(oneLine(sme.getMessage())).asRuntimeException();
     }
+    if (causedBy(error, StorageException.class)) {
+      // This replica's store is closed after a failed write (disk full); others may serve.
+      return unavailable("partition store unavailable on this node (data disk)");
+    }
+    if (error instanceof RejectedExecutionException) {
+      // The group's replica here was closed (e.g. after a storage failure); others may serve.
+      return unavailable("partition replica closed on this node");
+    }
     if (error instanceof RaftException || error instanceof IOException) {
       return unavailable(error.getClass().getSimpleName() + ": " + oneLine(error.getMessage()));
     }
@@ -238,6 +262,15 @@ public final class RaftGateway {
     }
     int nl = s.indexOf('\n');
     return nl < 0 ? s : s.substring(0, nl);
+  }
+
+  private static boolean causedBy(Throwable t, Class<? extends Throwable> type) {
+    for (Throwable c = t; c != null; c = c.getCause() == c ? null : c.getCause()) {
+      if (type.isInstance(c)) {
+        return true;
+      }
+    }
+    return false;
   }
 
   private static Throwable unwrap(Throwable t) {

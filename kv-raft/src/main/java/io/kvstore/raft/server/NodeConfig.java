@@ -41,7 +41,12 @@ public record NodeConfig(
     int maxRequestBytes,
     int requestTimeoutMs,
     Map<String, String> ratisOverrides,
-    WriteBatcher.Settings batch) {
+    WriteBatcher.Settings batch,
+    long snapshotTriggerLogBytes,
+    long logPurgeMarginEntries,
+    long diskMinFreeBytes,
+    long diskResumeFreeBytes,
+    int diskCheckIntervalMs) {
 
   static final Set<String> KEYS =
       Set.of(
@@ -66,7 +71,12 @@ public record NodeConfig(
           "server.batch.max-ops",
           "server.batch.max-bytes",
           "server.batch.max-delay-us",
-          "server.batch.max-in-flight");
+          "server.batch.max-in-flight",
+          "raft.snapshot.trigger-log-mb",
+          "raft.log.purge-margin-entries",
+          "storage.disk.min-free-mb",
+          "storage.disk.resume-free-mb",
+          "storage.disk.check-interval-ms");
 
   /** This node's own member entry. */
   public Member self() {
@@ -148,6 +158,17 @@ public record NodeConfig(
               + " members; cluster.members lists "
               + members.size());
     }
+    long minFreeMb = longValue(p, "storage.disk.min-free-mb", 256, 0, 1L << 30);
+    long resumeFreeMb =
+        longValue(p, "storage.disk.resume-free-mb", Math.max(512, 2 * minFreeMb), 0, 1L << 30);
+    if (resumeFreeMb < minFreeMb) {
+      throw new ConfigException(
+          "storage.disk.resume-free-mb ("
+              + resumeFreeMb
+              + ") must be at least storage.disk.min-free-mb ("
+              + minFreeMb
+              + ")");
+    }
     return new NodeConfig(
         id,
         dataDir,
@@ -167,7 +188,12 @@ public record NodeConfig(
         intValue(p, "limits.max-request-bytes", 4 << 20, 64 << 10, 64 << 20),
         intValue(p, "server.request-timeout-ms", 5000, 100, 600_000),
         Map.copyOf(ratis),
-        batch(p));
+        batch(p),
+        longValue(p, "raft.snapshot.trigger-log-mb", 64, 1, 1L << 20) << 20,
+        longValue(p, "raft.log.purge-margin-entries", 5000, 0, Long.MAX_VALUE),
+        minFreeMb << 20,
+        resumeFreeMb << 20,
+        intValue(p, "storage.disk.check-interval-ms", 1000, 50, 60_000));
   }
 
   private static WriteBatcher.Settings batch(Properties p) {

@@ -15,6 +15,7 @@ import io.kvstore.core.storage.CutRegistry;
 import io.kvstore.core.storage.Keyspace;
 import io.kvstore.core.storage.LogPosition;
 import io.kvstore.core.storage.PartitionStore;
+import io.kvstore.core.storage.StorageException;
 import io.kvstore.core.storage.WriteBatch;
 import java.io.File;
 import java.io.IOException;
@@ -34,6 +35,7 @@ import org.apache.ratis.protocol.RaftGroupId;
 import org.apache.ratis.protocol.exceptions.StaleReadException;
 import org.apache.ratis.server.RaftServer;
 import org.apache.ratis.server.protocol.TermIndex;
+import org.apache.ratis.server.raftlog.RaftLog;
 import org.apache.ratis.server.storage.RaftStorage;
 import org.apache.ratis.statemachine.StateMachineStorage;
 import org.apache.ratis.statemachine.TransactionContext;
@@ -73,6 +75,10 @@ public final class KvStateMachine extends BaseStateMachine {
   private final StoreOpener opener;
   private final CommandExecutor executor;
   private final HotCache cache;
+  private final StorageEvents events;
+
+  /** Set when Ratis reports that this group's log could not be written; the log stays failed. */
+  private volatile boolean logFailed;
 
   /** Incremented before each applied write; readers fill the cache only if it did not move. */
   private final AtomicLong applySeq = new AtomicLong();
@@ -80,6 +86,7 @@ public final class KvStateMachine extends BaseStateMachine {
   private final SimpleStateMachineStorage storage = new SimpleStateMachineStorage();
   private final SnapshotWriter snapshots = new SnapshotWriter(storage);
   private volatile PartitionStore store;
+  private Path storeDir;
 
   /** Most bytes of pre-images one consistent cut may hold (see {@link ConsistentCut}). */
   static final long MAX_CUT_BYTES = 64L << 20;
@@ -109,10 +116,20 @@ public final class KvStateMachine extends BaseStateMachine {
 
   public KvStateMachine(
       int partition, StoreOpener opener, Compression compression, HotCache cache) {
+    this(partition, opener, compression, cache, StorageEvents.NONE);
+  }
+
+  public KvStateMachine(
+      int partition,
+      StoreOpener opener,
+      Compression compression,
+      HotCache cache,
+      StorageEvents events) {
     this.partition = partition;
     this.opener = opener;
     this.executor = new CommandExecutor(compression);
     this.cache = cache;
+    this.events = events;
   }
 
   public int partition() {
@@ -127,7 +144,8 @@ public final class KvStateMachine extends BaseStateMachine {
     if (seed != null) {
       SeedInstaller.install(partition, seed, storage, raftStorage);
     }
-    Path storeDir = raftStorage.getStorageDir().getRoot().toPath().resolve("kvdb");
+    SnapshotWriter.removePartialFiles(storage);
+    storeDir = raftStorage.getStorageDir().getRoot().toPath().resolve("kvdb");
     getLifeCycle()
         .startAndTransition(
             () -> {
@@ -179,21 +197,29 @@ public final class KvStateMachine extends BaseStateMachine {
       return CompletableFuture.completedFuture(Message.EMPTY); // replayed; already in the store
     }
     byte[] data = entry.getStateMachineLogEntry().getLogData().toByteArray();
-    WriteBatch batch = cuts.track(store.newBatch());
-    byte[] reply;
-    List<Proposal> proposals;
-    if (CommandCodec.isBatch(data)) {
-      // One entry, many client requests: applied in order into one store batch, one result each.
-      proposals = CommandCodec.decodeAll(data);
-      reply = ResultCodec.encodeBatch(executor.executeAll(proposals, index, store, batch));
-    } else {
-      Proposal proposal = CommandCodec.decode(data);
-      proposals = List.of(proposal);
-      reply = ResultCodec.encode(executor.execute(proposal, index, store, batch));
-    }
-    applySeq.incrementAndGet();
+    boolean isBatch = CommandCodec.isBatch(data);
+    List<Proposal> proposals =
+        isBatch ? CommandCodec.decodeAll(data) : List.of(CommandCodec.decode(data));
     LogPosition position = new LogPosition(entry.getTerm(), index);
-    batch.commit(position);
+    byte[] reply;
+    while (true) {
+      try {
+        WriteBatch batch = cuts.track(store.newBatch());
+        // One entry, many client requests: applied in order into one store batch, one result each.
+        reply =
+            isBatch
+                ? ResultCodec.encodeBatch(executor.executeAll(proposals, index, store, batch))
+                : ResultCodec.encode(executor.execute(proposals.get(0), index, store, batch));
+        applySeq.incrementAndGet();
+        batch.commit(position);
+        break;
+      } catch (StorageException e) {
+        // Disk full or failing: wait for it, reopen the store at its last commit, replay the log
+        // up to the entry before this one, and apply this one again.
+        events.ioError(partition, "store", e);
+        reopenStoreAndReplay(index - 1);
+      }
+    }
     for (Proposal p : proposals) {
       if (p.command() instanceof Command.Marker marker) {
         atMarker(marker, position);
@@ -259,6 +285,80 @@ public final class KvStateMachine extends BaseStateMachine {
     return QueryCodec.encodeScanReply(new QueryCodec.ScanReply(entries, more[0]));
   }
 
+  /**
+   * After the store failed to write: waits (on the apply thread, so this replica stops applying but
+   * keeps its log and its place in the group) until the disk is writable, then reopens the store
+   * from its files — at its last commit, or rebuilt from the latest snapshot if the file does not
+   * reopen — and applies the log entries after that up to {@code upTo}. The store's own position
+   * and client sessions come back with it, so replaying is deterministic.
+   */
+  private void reopenStoreAndReplay(long upTo) {
+    PartitionStore broken = store;
+    try {
+      broken.close();
+    } catch (IOException | RuntimeException ignored) {
+      // it failed already; closing releases its file lock
+    }
+    long wait = 200;
+    while (true) {
+      while (!events.writable()) {
+        sleep(wait);
+        wait = Math.min(1000, wait * 2);
+      }
+      try {
+        store = opener.open(storeDir);
+        loadSnapshotIfNewer();
+        long from = store.applied().index() + 1;
+        RaftLog log = getServer().join().getDivision(getGroupId()).getRaftLog();
+        for (long i = from; i <= upTo; i++) {
+          LogEntryProto e = log.get(i);
+          if (e == null) {
+            throw new IOException("log entry " + i + " is not in the log");
+          }
+          if (!e.hasStateMachineLogEntry()) {
+            continue;
+          }
+          byte[] data = e.getStateMachineLogEntry().getLogData().toByteArray();
+          WriteBatch b = store.newBatch();
+          if (CommandCodec.isBatch(data)) {
+            executor.executeAll(CommandCodec.decodeAll(data), i, store, b);
+          } else {
+            executor.execute(CommandCodec.decode(data), i, store, b);
+          }
+          b.commit(new LogPosition(e.getTerm(), i));
+        }
+        applySeq.incrementAndGet();
+        cache.invalidatePartition(partition);
+        LOG.warn(
+            "partition {}: store reopened at {} after a storage failure; replayed the log to {}",
+            partition,
+            from - 1,
+            upTo);
+        return;
+      } catch (IOException | RuntimeException e) {
+        events.ioError(partition, "store", e);
+        PartitionStore s = store;
+        try {
+          if (s != null) {
+            s.close();
+          }
+        } catch (IOException | RuntimeException ignored) {
+          // try again once the disk is writable
+        }
+        sleep(wait);
+      }
+    }
+  }
+
+  private static void sleep(long ms) {
+    try {
+      Thread.sleep(ms);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new StorageException("interrupted while waiting for the data disk");
+    }
+  }
+
   /** Whether the replica can answer queries now (not paused for a snapshot installation). */
   public boolean serving() {
     return getLifeCycleState() == LifeCycle.State.RUNNING && store != null;
@@ -281,10 +381,29 @@ public final class KvStateMachine extends BaseStateMachine {
     return query(request);
   }
 
+  /**
+   * Ratis could not write this group's log (disk full or failing). Ratis fails every later log
+   * write of this replica too; the node reopens the replica once the disk is healthy.
+   */
+  @Override
+  public void notifyLogFailed(Throwable cause, LogEntryProto failedEntry) {
+    logFailed = true;
+    events.ioError(partition, "Raft log", cause);
+  }
+
+  /** Whether Ratis reported a failed write of this replica's log. */
+  public boolean logFailed() {
+    return logFailed;
+  }
+
+  /**
+   * Takes a snapshot, or none (returns -1) while the disk is not writable or when writing the file
+   * fails: a failed snapshot changes nothing, and the log is purged only behind a written one.
+   */
   @Override
   public long takeSnapshot() throws IOException {
     TermIndex last = getLastAppliedTermIndex();
-    if (last.getIndex() <= 0) {
+    if (last.getIndex() <= 0 || !events.writable()) {
       return -1;
     }
     // Positions past the store's come from configuration entries: record them so the snapshot
@@ -292,8 +411,19 @@ public final class KvStateMachine extends BaseStateMachine {
     if (store.applied().index() < last.getIndex()) {
       store.newBatch().commit(new LogPosition(last.getTerm(), last.getIndex()));
     }
-    store.flush();
-    snapshots.write(store, last);
+    try {
+      store.flush();
+    } catch (StorageException e) {
+      events.ioError(partition, "store", e);
+      reopenStoreAndReplay(last.getIndex());
+      return -1;
+    }
+    try {
+      snapshots.write(store, last);
+    } catch (IOException e) {
+      events.ioError(partition, "snapshot", e);
+      return -1;
+    }
     LOG.info("partition {}: snapshot taken at {}", partition, last);
     return last.getIndex();
   }

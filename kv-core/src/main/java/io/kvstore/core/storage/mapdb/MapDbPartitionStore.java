@@ -19,6 +19,7 @@ import java.util.function.BiPredicate;
 import org.mapdb.Atomic;
 import org.mapdb.BTreeMap;
 import org.mapdb.DB;
+import org.mapdb.DBException;
 import org.mapdb.DBMaker;
 import org.mapdb.Serializer;
 import org.slf4j.Logger;
@@ -195,6 +196,8 @@ public final class MapDbPartitionStore implements PartitionStore {
       if (++batchesSinceCommit >= options.commitEveryBatches()) {
         commitLocked();
       }
+    } catch (DBException e) {
+      throw new StorageException("store write failed: " + e.getMessage(), e);
     } finally {
       lock.writeLock().unlock();
     }
@@ -213,6 +216,8 @@ public final class MapDbPartitionStore implements PartitionStore {
       if (!closed) {
         commitLocked();
       }
+    } catch (DBException e) {
+      throw new StorageException("store commit failed: " + e.getMessage(), e);
     } finally {
       lock.writeLock().unlock();
     }
@@ -284,9 +289,15 @@ public final class MapDbPartitionStore implements PartitionStore {
       if (closed) {
         return;
       }
-      commitLocked();
-      handle.db.close();
       closed = true;
+      try {
+        handle.db.commit();
+        durable = applied;
+      } finally {
+        // Close (and release the file lock) even when the commit failed, e.g. on a full disk: the
+        // file then reopens at its last successful commit and the Raft log replays the rest.
+        handle.db.close();
+      }
     } finally {
       lock.writeLock().unlock();
     }
