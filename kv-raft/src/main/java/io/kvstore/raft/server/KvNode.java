@@ -95,7 +95,11 @@ public final class KvNode implements AutoCloseable {
     PartitionGroups groups = new PartitionGroups(map);
     HotCache cache = new HotCache(config.cacheBytes());
     MapDbPartitionStore.Options storeOptions =
-        new MapDbPartitionStore.Options(config.storageCommitEveryEntries(), 4L << 20);
+        new MapDbPartitionStore.Options(
+            config.storageCommitEveryEntries(),
+            4L << 20,
+            config.storageValuesSeparate(),
+            config.storageMmap());
     RaftServer raft =
         RaftServer.newBuilder()
             .setServerId(RaftPeerId.valueOf(config.nodeId()))
