@@ -29,7 +29,10 @@ import picocli.CommandLine.Spec;
  * --key-size} bytes drawn uniformly from {@code --keys} keys; values {@code --value-size} random
  * bytes. Read and mixed workloads first load every key once.
  */
-@Command(name = "bench", description = "Measure throughput and latency against the cluster.")
+@Command(
+    name = "bench",
+    description = "Measure throughput and latency against the cluster.",
+    subcommands = {BenchLoadCommand.class})
 final class BenchCommand implements Callable<Integer> {
   enum Workload {
     write,
@@ -95,6 +98,12 @@ final class BenchCommand implements Callable<Integer> {
       description = "Values are JSON documents (compressible) instead of random bytes.")
   boolean valueJson;
 
+  @Option(
+      names = "--no-preload",
+      description =
+          "Read and mixed: the keys already exist (e.g. from `kv bench load`); skip loading.")
+  boolean noPreload;
+
   @Option(names = "--read-ratio", defaultValue = "0.5", description = "Reads share in mixed.")
   double readRatio;
 
@@ -122,7 +131,7 @@ final class BenchCommand implements Callable<Integer> {
     Kv kv = Kv.of(spec);
     PrintWriter err = spec.commandLine().getErr();
     try (KvClient client = kv.openClient()) {
-      if (workload != Workload.write) {
+      if (workload != Workload.write && !noPreload) {
         err.printf("loading %d keys...%n", keys);
         err.flush();
         run(client, Workload.write, Duration.ZERO, Duration.ofDays(1), keys, true, null);
