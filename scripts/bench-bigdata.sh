@@ -6,13 +6,14 @@
 #   scripts/bench-bigdata.sh [--bytes 8g] [--partitions 16] [--heap 512m] [--value-size 4096]
 #                            [--in-flight 8] [--batch 1024] [--read-in-flight 64]
 #                            [--read-duration 45s] [--max-load-time 100m] [--dir DIR]
+#                            [--net 127.0.3]
 #                            [--set key=value]... [--keep]
 #   scripts/bench-bigdata.sh --restart [--bytes 4g] [--partitions 4] ...
 #
 # Refuses to start unless the disk keeps 15 GiB free after 4x --bytes (3 replicas plus
-# snapshots). Nodes run on 127.0.3.1-3 (ports 19960 raft / 19970 client), data under --dir
+# snapshots). Nodes run on NET.1-3 (default 127.0.3.1-3, ports 19960 raft / 19970 client), data under --dir
 # (default: a new directory in /var/tmp). Records, in DIR/results.txt: load MB/s and keys/s, read
-# ops/s p50/p99, per-node VmRSS/RssAnon/RssFile and heap used (samples.csv, every 10 s), bytes on
+# ops/s p50/p99, per-node VmRSS/RssAnon/RssFile and heap used (samples.csv: every 10 s, heap every 60 s), bytes on
 # disk per node (raft log, snapshots, store) and per byte of user data.
 #
 # --restart (restart time, default 4 GiB over 4 partitions): after the load, kill -9 node n3 and
@@ -20,7 +21,8 @@
 # all partitions on n3 healthy and applied up to the commit index from before the stop, and ->
 # a put and a linearizable get through n3 succeed.
 #
-# Stops every node it started by PID on exit and deletes DIR unless --keep. Needs the
+# Stops every node it started by PID on exit and deletes DIR unless --keep (results, samples and
+# logs are copied to DIR.results first). Needs the
 # distribution (mvn -B -DskipTests package).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -34,10 +36,25 @@ batch=1024
 read_in_flight=64
 read_duration=45s
 max_load_time=100m
+net=127.0.3
 dir=
 keep=false
 restart=false
-extra=("raft.snapshot.auto-trigger-entries=1000")
+# Node settings for values of a few KiB (override any with --set):
+#  - values as separate MapDB records (inline 4 KiB values rewrite a 32-value leaf per put);
+#  - MapDB commit every 100 entries: its write-ahead file (mapped, so in RSS) holds what was
+#    applied since the last commit, ~100 x 256 KiB per partition here;
+#  - snapshot every 1000 entries (~256 MiB of log per partition), so the Raft log is purged;
+#  - Ratis' per-group cache of closed log segments capped at 8 MiB (default here 32 MiB x groups
+#    would not fit a 512 MiB heap);
+#  - requests may wait 30 s on a loaded machine before the server answers DEADLINE_EXCEEDED.
+extra=(
+  "storage.value-layout=separate"
+  "storage.commit-every-entries=100"
+  "raft.snapshot.auto-trigger-entries=1000"
+  "ratis.raft.server.log.segment.cache.size.max=8MB"
+  "server.request-timeout-ms=30000"
+)
 while [ $# -gt 0 ]; do
   case $1 in
     --bytes) bytes=$2; shift 2 ;;
@@ -50,6 +67,7 @@ while [ $# -gt 0 ]; do
     --read-duration) read_duration=$2; shift 2 ;;
     --max-load-time) max_load_time=$2; shift 2 ;;
     --dir) dir=$2; shift 2 ;;
+    --net) net=$2; shift 2 ;;
     --set) extra+=("$2"); shift 2 ;;
     --keep) keep=true; shift ;;
     --restart) restart=true; shift ;;
@@ -93,11 +111,11 @@ fi
 
 pids=(0 0 0)
 sampler=0
-stop_node() { # $1 = index 0..2, $2 = signal
+stop_node() { # $1 = index 0..2, $2 = signal, $3 = seconds to wait before kill -9 (default 30)
   local pid=${pids[$1]}
   [ "$pid" -gt 0 ] || return 0
   kill "-${2:-TERM}" "$pid" 2>/dev/null || true
-  for _ in $(seq 1 300); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+  for _ in $(seq 1 $((${3:-30} * 10))); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
   kill -9 "$pid" 2>/dev/null || true
   wait "$pid" 2>/dev/null || true
   pids[$1]=0
@@ -108,14 +126,19 @@ cleanup() {
   if $keep; then
     echo "# kept $work"
   else
+    # The figures outlive the data: results, samples and logs go to a sibling directory.
+    local out=$work.results
+    mkdir -p "$out"
+    cp "$work"/*.txt "$work"/*.csv "$work"/*.json "$work"/*.log "$out"/ 2>/dev/null || true
     rm -rf "$work"
+    echo "# data deleted; results in $out"
   fi
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-members="n1:127.0.3.1:19960:19970,n2:127.0.3.2:19960:19970,n3:127.0.3.3:19960:19970"
-endpoints="127.0.3.1:19970,127.0.3.2:19970,127.0.3.3:19970"
+members="n1:$net.1:19960:19970,n2:$net.2:19960:19970,n3:$net.3:19960:19970"
+endpoints="$net.1:19970,$net.2:19970,$net.3:19970"
 export KV_ENDPOINTS=$endpoints
 results=$work/results.txt
 : > "$results"
@@ -147,7 +170,7 @@ until "$kv" put --timeout 5s bench/probe ok >/dev/null 2>&1; do
   sleep 0.5
 done
 
-# Memory and disk of every node every 10 s (heap via jcmd every 30 s) until the end.
+# Memory of every node every 10 s, heap (jcmd) and disk every 60 s, until the end.
 sample() {
   local t0=$SECONDS tick=0
   echo "elapsed_s,phase,node,pid,vmrss_kb,rss_anon_kb,rss_file_kb,heap_used_kb,disk_kb" > "$work/samples.csv"
@@ -160,7 +183,7 @@ sample() {
       [ -r "/proc/$pid/status" ] || continue
       read -r rss anon file < <(awk '/^VmRSS/ {r=$2} /^RssAnon/ {a=$2} /^RssFile/ {f=$2} END {print r, a, f}' "/proc/$pid/status")
       heapkb=
-      if [ $((tick % 3)) -eq 0 ]; then
+      if [ $((tick % 6)) -eq 0 ]; then
         heapkb=$(timeout 10 jcmd "$pid" GC.heap_info 2>/dev/null | awk '/total/ && /used/ {for (j = 1; j <= NF; j++) if ($j == "used") {v=$(j+1); sub("K,?", "", v); print v; exit}}')
       fi
       disk=
@@ -180,8 +203,13 @@ say "# node config extra: ${extra[*]}"
 say "# machine: $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg)"
 
 echo load > "$work/phase"
+# In the background so that a signal reaches the trap at once (bash defers traps until a
+# foreground command ends).
 "$kv" -o json --timeout 30s bench load --bytes "$user_bytes" --value-size "$value_size" --batch "$batch" \
-  --in-flight "$in_flight" --max-time "$max_load_time" > "$work/load.json" 2> >(tee "$work/load.log" >&2) || true
+  --in-flight "$in_flight" --max-time "$max_load_time" > "$work/load.json" 2> >(tee "$work/load.log" >&2) &
+client=$!
+wait $client || true
+client=0
 load=$(cat "$work/load.json")
 [ -n "$load" ] || { echo "bench-bigdata: the load printed no result (see $work/load.log)" >&2; exit 1; }
 say "load: $load"
@@ -232,7 +260,7 @@ print(' '.join('%d=%d' % kv for kv in sorted(best.items())))"
   wait_caught_up() { # $1 = "p=index ..." $2 = label
     local target=$1 label=$2 deadline=$((SECONDS + 900))
     while [ $SECONDS -lt $deadline ]; do
-      if "$kv" -o json -e 127.0.3.3:19970 --timeout 2s cluster status 2>/dev/null | python3 -c "
+      if "$kv" -o json -e $net.3:19970 --timeout 2s cluster status 2>/dev/null | python3 -c "
 import json, sys
 want = dict(map(int, kv.split('=')) for kv in '$target'.split())
 for n in json.load(sys.stdin):
@@ -253,8 +281,8 @@ sys.exit(1)" 2>/dev/null; then
     local deadline=$((SECONDS + 300)) i=0
     while [ $SECONDS -lt $deadline ]; do
       i=$((i + 1))
-      if "$kv" -e 127.0.3.3:19970 --timeout 5s put "restart/$1/$i" ok >/dev/null 2>&1 \
-        && "$kv" -e 127.0.3.3:19970 --timeout 5s get --consistency linearizable "restart/$1/$i" >/dev/null 2>&1; then
+      if "$kv" -e $net.3:19970 --timeout 5s put "restart/$1/$i" ok >/dev/null 2>&1 \
+        && "$kv" -e $net.3:19970 --timeout 5s get --consistency linearizable "restart/$1/$i" >/dev/null 2>&1; then
         say "restart $1: put + linearizable get via n3 ok $(python3 -c "print(round(($(date +%s%N) - ${start_ns[2]}) / 1e9, 2))") s after process start"
         return 0
       fi
@@ -267,7 +295,7 @@ sys.exit(1)" 2>/dev/null; then
     target=$(commit_indexes)
     say "restart $mode: commit indexes before stop: $target"
     stop_started=$(date +%s%N)
-    if [ $mode = kill9 ]; then stop_node 2 KILL; else stop_node 2 TERM; fi
+    if [ $mode = kill9 ]; then stop_node 2 KILL; else stop_node 2 TERM 900; fi
     say "restart $mode: stop took $(python3 -c "print(round(($(date +%s%N) - $stop_started) / 1e9, 2))") s"
     start_node 2
     echo "${pids[2]}" > "$work/pid.2"
