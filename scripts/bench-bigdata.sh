@@ -47,13 +47,15 @@ restart=false
 #  - snapshot every 1000 entries (~256 MiB of log per partition), so the Raft log is purged;
 #  - Ratis' per-group cache of closed log segments capped at 8 MiB (default here 32 MiB x groups
 #    would not fit a 512 MiB heap);
-#  - requests may wait 30 s on a loaded machine before the server answers DEADLINE_EXCEEDED.
+#  - requests may wait 30 s on a loaded machine before the server answers DEADLINE_EXCEEDED, and
+#    an appendEntries call 10 s (Ratis re-sends timed-out calls: more work for a slow follower).
 extra=(
   "storage.value-layout=separate"
   "storage.commit-every-entries=100"
   "raft.snapshot.auto-trigger-entries=1000"
   "ratis.raft.server.log.segment.cache.size.max=8MB"
   "server.request-timeout-ms=30000"
+  "ratis.raft.server.rpc.request.timeout=10000ms"
 )
 while [ $# -gt 0 ]; do
   case $1 in
@@ -83,7 +85,8 @@ else
   partitions=${partitions:-16}
 fi
 
-kv=$(ls -d "$PWD"/kv-cli/target/kvstore-*/bin/kv 2>/dev/null | head -1)
+# KV_BIN: a copy of the distribution's bin/kv, so a rebuild cannot replace jars under running nodes.
+kv=${KV_BIN:-$(ls -d "$PWD"/kv-cli/target/kvstore-*/bin/kv 2>/dev/null | head -1)}
 [ -x "${kv:-}" ] || { echo "bench-bigdata: build the distribution first: mvn -B -DskipTests package" >&2; exit 2; }
 
 # Sizes as numbers: 8g -> 8589934592.
@@ -205,7 +208,7 @@ say "# machine: $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg)"
 echo load > "$work/phase"
 # In the background so that a signal reaches the trap at once (bash defers traps until a
 # foreground command ends).
-"$kv" -o json --timeout 30s bench load --bytes "$user_bytes" --value-size "$value_size" --batch "$batch" \
+"$kv" -o json bench load --bytes "$user_bytes" --value-size "$value_size" --batch "$batch" \
   --in-flight "$in_flight" --max-time "$max_load_time" > "$work/load.json" 2> >(tee "$work/load.log" >&2) &
 client=$!
 wait $client || true

@@ -96,6 +96,15 @@ final class BenchLoadCommand implements Callable<Integer> {
   boolean valueJson;
 
   @Option(
+      names = "--attempt-timeout",
+      defaultValue = "60s",
+      converter = DurationConverter.class,
+      description =
+          "Deadline of one attempt of a batch chunk (default: 60s). Short attempts under load "
+              + "re-send chunks that are still committing, each re-send another log entry.")
+  Duration attemptTimeout;
+
+  @Option(
       names = "--progress",
       defaultValue = "10s",
       converter = DurationConverter.class,
@@ -142,7 +151,15 @@ final class BenchLoadCommand implements Callable<Integer> {
     long start = System.nanoTime();
     long deadline = start + maxTime.toNanos();
     String lastError = null;
-    try (KvClient client = kv.openClient()) {
+    // Not kv.openClient(): its attempts time out after 3 s, and a re-sent chunk is replicated
+    // again, so a loaded cluster would spend its time on duplicates.
+    Duration overall = attemptTimeout.multipliedBy(2);
+    try (KvClient client =
+        KvClient.builder()
+            .endpoints(kv.endpointList())
+            .timeout(overall)
+            .attemptTimeout(attemptTimeout)
+            .build()) {
       ExecutorService workers = Executors.newFixedThreadPool(inFlight, daemonThreads());
       List<Future<String>> results = new ArrayList<>();
       for (int w = 0; w < inFlight; w++) {
