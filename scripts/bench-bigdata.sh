@@ -167,7 +167,7 @@ done
 declare -a start_ns
 for i in 0 1 2; do start_node $i; done
 
-deadline=$((SECONDS + 120))
+deadline=$((SECONDS + 600))
 until "$kv" put --timeout 5s bench/probe ok >/dev/null 2>&1; do
   [ $SECONDS -lt $deadline ] || { echo "bench-bigdata: cluster did not come up" >&2; tail -5 "$work/n1.log" >&2; exit 1; }
   sleep 0.5
