@@ -259,9 +259,14 @@ public final class KvStateMachine extends BaseStateMachine {
     if (store.applied().index() < last.getIndex()) {
       store.newBatch().commit(new LogPosition(last.getTerm(), last.getIndex()));
     }
+    long started = System.nanoTime();
     store.flush();
     snapshots.write(store, last);
-    LOG.info("partition {}: snapshot taken at {}", partition, last);
+    LOG.info(
+        "partition {}: snapshot taken at {} in {} ms",
+        partition,
+        last,
+        (System.nanoTime() - started) / 1_000_000);
     return last.getIndex();
   }
 
