@@ -187,10 +187,11 @@ sample() {
       read -r rss anon file < <(awk '/^VmRSS/ {r=$2} /^RssAnon/ {a=$2} /^RssFile/ {f=$2} END {print r, a, f}' "/proc/$pid/status")
       heapkb=
       if [ $((tick % 6)) -eq 0 ]; then
-        heapkb=$(timeout 10 jcmd "$pid" GC.heap_info 2>/dev/null | awk '/total/ && /used/ {for (j = 1; j <= NF; j++) if ($j == "used") {v=$(j+1); sub("K,?", "", v); print v; exit}}')
+        # A jcmd that times out on a loaded machine must not end the sampler (pipefail, set -e).
+        heapkb=$(timeout 30 jcmd "$pid" GC.heap_info 2>/dev/null | awk '/total/ && /used/ {for (j = 1; j <= NF; j++) if ($j == "used") {v=$(j+1); sub("K,?", "", v); print v; exit}}' || true)
       fi
       disk=
-      if [ $((tick % 6)) -eq 0 ]; then disk=$(du -sk "$work/n$((i + 1))" 2>/dev/null | cut -f1); fi
+      if [ $((tick % 6)) -eq 0 ]; then disk=$(du -sk "$work/n$((i + 1))" 2>/dev/null | cut -f1 || true); fi
       echo "$((SECONDS - t0)),$phase,n$((i + 1)),$pid,$rss,$anon,$file,$heapkb,$disk" >> "$work/samples.csv"
     done
     tick=$((tick + 1))
