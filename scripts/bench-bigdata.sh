@@ -226,8 +226,8 @@ disk_report() { # $1 = label
     local d=$work/n$n
     local all raft snap store
     all=$(du -sb "$d" | cut -f1)
-    raft=$(find "$d" -type f \( -name 'log_*' -o -name 'raft-meta*' \) -printf '%s\n' 2>/dev/null | awk '{s+=$1} END {print s+0}')
-    snap=$(find "$d" -type f -path '*/sm/*' -printf '%s\n' 2>/dev/null | awk '{s+=$1} END {print s+0}')
+    raft=$(find "$d" -type f \( -name 'log_*' -o -name 'raft-meta*' \) -printf '%s\n' 2>/dev/null | awk '{s+=$1} END {printf "%.0f\n", s}')
+    snap=$(find "$d" -type f -path '*/sm/*' -printf '%s\n' 2>/dev/null | awk '{s+=$1} END {printf "%.0f\n", s}')
     store=$((all - raft - snap))
     total=$((total + all))
     say "disk $1 n$n: total $(numfmt --to=iec "$all") raft-log $(numfmt --to=iec "$raft") snapshots $(numfmt --to=iec "$snap") store+other $(numfmt --to=iec "$store")"
@@ -235,7 +235,7 @@ disk_report() { # $1 = label
   local user=$((keys * (16 + value_size)))
   say "disk $1 all nodes: $(numfmt --to=iec $total) for $(numfmt --to=iec $user) of user data = $(python3 -c "print(round($total / max(1, $user), 2))") bytes per user byte ($(python3 -c "print(round($total / 3 / max(1, $user), 2))") per replica)"
 }
-disk_report after-load
+disk_report after-load || true
 
 if ! $restart; then
   for dist in uniform zipfian; do
