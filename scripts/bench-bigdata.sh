@@ -74,7 +74,7 @@ while [ $# -gt 0 ]; do
     --set) extra+=("$2"); shift 2 ;;
     --keep) keep=true; shift ;;
     --restart) restart=true; shift ;;
-    -h | --help) sed -n 2,25p "$0"; exit 0 ;;
+    -h | --help) sed -n '2,/^set -euo/p' "$0" | sed '$d'; exit 0 ;;
     *) echo "bench-bigdata: unknown argument '$1' (see --help)" >&2; exit 2 ;;
   esac
 done
