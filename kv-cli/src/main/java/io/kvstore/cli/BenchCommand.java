@@ -38,7 +38,10 @@ import picocli.CommandLine.Spec;
  * found on the classpath (the kv-bench module adds {@code etcd}), so both see the same engine,
  * workloads, key choice and histograms. {@code --csv FILE} appends each result as a CSV row.
  */
-@Command(name = "bench", description = "Measure throughput and latency against the cluster.")
+@Command(
+    name = "bench",
+    description = "Measure throughput and latency against the cluster.",
+    subcommands = {BenchLoadCommand.class})
 final class BenchCommand implements Callable<Integer> {
   enum Workload {
     write,

@@ -127,7 +127,11 @@ public final class KvNode implements AutoCloseable {
             config.diskMinFreeBytes(),
             config.diskResumeFreeBytes());
     MapDbPartitionStore.Options storeOptions =
-        new MapDbPartitionStore.Options(config.storageCommitEveryEntries(), 4L << 20);
+        new MapDbPartitionStore.Options(
+            config.storageCommitEveryEntries(),
+            4L << 20,
+            config.storageValuesSeparate(),
+            config.storageMmap());
     RaftServer raft =
         RaftServer.newBuilder()
             .setServerId(RaftPeerId.valueOf(config.nodeId()))

@@ -33,6 +33,8 @@ public record NodeConfig(
     long snapshotAutoTriggerEntries,
     int logSegmentSizeMb,
     int storageCommitEveryEntries,
+    boolean storageValuesSeparate,
+    boolean storageMmap,
     Compression compression,
     long cacheBytes,
     boolean unsafeAckBeforeCommit,
@@ -60,6 +62,8 @@ public record NodeConfig(
           "raft.snapshot.auto-trigger-entries",
           "raft.log.segment-size-mb",
           "storage.commit-every-entries",
+          "storage.value-layout",
+          "storage.file-access",
           "storage.compression",
           "storage.compression-min-bytes",
           "storage.cache-mb",
@@ -180,6 +184,8 @@ public record NodeConfig(
         longValue(p, "raft.snapshot.auto-trigger-entries", 100_000, 100, Long.MAX_VALUE),
         intValue(p, "raft.log.segment-size-mb", 8, 1, 1024),
         intValue(p, "storage.commit-every-entries", 1000, 1, 1_000_000),
+        choice(p, "storage.value-layout", "inline", "inline", "separate").equals("separate"),
+        choice(p, "storage.file-access", "mmap", "mmap", "channel").equals("mmap"),
         compression(p),
         intValue(p, "storage.cache-mb", 64, 0, 1 << 20) * (1L << 20),
         unsafeFlag(p, "unsafe.ack-before-commit"),
@@ -204,6 +210,21 @@ public record NodeConfig(
         intValue(p, "server.batch.max-bytes", d.maxBytes(), 1024, maxRequest),
         longValue(p, "server.batch.max-delay-us", d.maxDelayUs(), 0, 100_000),
         intValue(p, "server.batch.max-in-flight", d.maxInFlight(), 1, 64));
+  }
+
+  private static String choice(Properties p, String key, String dflt, String... allowed) {
+    String v = p.getProperty(key, dflt).trim();
+    if (!List.of(allowed).contains(v)) {
+      throw new ConfigException(
+          "config key '"
+              + key
+              + "': expected one of "
+              + String.join(", ", allowed)
+              + ", got '"
+              + v
+              + "'");
+    }
+    return v;
   }
 
   private static Compression compression(Properties p) {

@@ -411,6 +411,7 @@ public final class KvStateMachine extends BaseStateMachine {
     if (store.applied().index() < last.getIndex()) {
       store.newBatch().commit(new LogPosition(last.getTerm(), last.getIndex()));
     }
+    long started = System.nanoTime();
     try {
       store.flush();
     } catch (StorageException e) {
@@ -424,7 +425,11 @@ public final class KvStateMachine extends BaseStateMachine {
       events.ioError(partition, "snapshot", e);
       return -1;
     }
-    LOG.info("partition {}: snapshot taken at {}", partition, last);
+    LOG.info(
+        "partition {}: snapshot taken at {} in {} ms",
+        partition,
+        last,
+        (System.nanoTime() - started) / 1_000_000);
     return last.getIndex();
   }
 
