@@ -45,7 +45,8 @@ restart=false
 #  - values as separate MapDB records (inline 4 KiB values rewrite a 32-value leaf per put);
 #  - MapDB commit every 100 entries: its write-ahead file (mapped, so in RSS) holds what was
 #    applied since the last commit, ~100 x 256 KiB per partition here;
-#  - snapshot every 1000 entries (~256 MiB of log per partition), so the Raft log is purged;
+#  - snapshot every 1000 entries (~256 MiB of log per partition), so the Raft log is purged,
+#    keeping only 100 entries below the snapshot (the default 5000 is the whole log here);
 #  - Ratis' per-group cache of closed log segments capped at 8 MiB (default here 32 MiB x groups
 #    would not fit a 512 MiB heap);
 #  - requests may wait 30 s on a loaded machine before the server answers DEADLINE_EXCEEDED, and
@@ -54,6 +55,7 @@ extra=(
   "storage.value-layout=separate"
   "storage.commit-every-entries=100"
   "raft.snapshot.auto-trigger-entries=1000"
+  "raft.log.purge-margin-entries=100"
   "ratis.raft.server.log.segment.cache.size.max=8MB"
   "server.request-timeout-ms=30000"
   "ratis.raft.server.rpc.request.timeout=10000ms"
