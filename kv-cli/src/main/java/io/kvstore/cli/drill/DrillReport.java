@@ -129,8 +129,10 @@ public record DrillReport(
     List<Object> windows = new ArrayList<>();
     for (WindowStats s : windowStats()) {
       Map<String, Object> m = new LinkedHashMap<>();
-      m.put("kind", s.window().kind().toString().toLowerCase());
+      m.put("kind", s.window().kind().label());
       m.put("node", "n" + (s.window().node() + 1));
+      m.put("nodes", s.window().nodes().stream().map(i -> "n" + (i + 1)).toList());
+      m.put("detail", s.window().detail());
       m.put("startMs", s.startMs());
       m.put("endMs", s.endMs());
       m.put("startNanos", s.window().startNanos());
@@ -191,9 +193,9 @@ public record DrillReport(
     for (WindowStats s : windowStats()) {
       sb.append(
           String.format(
-              "  %-5s n%d  %7.1f .. %7.1f s  longest write gap %6.0f ms, first write after %s%n",
-              s.window().kind().toString().toLowerCase(),
-              s.window().node() + 1,
+              "  %-14s %-16s %7.1f .. %7.1f s  longest write gap %6.0f ms, first write after %s%n",
+              s.window().kind().label(),
+              s.window().detail(),
               s.startMs() / 1000,
               s.endMs() / 1000,
               s.longestWriteGapMs(),

@@ -54,6 +54,19 @@ public final class RegisterWorkload {
   private final Random keyRandom;
   private int keyIndex;
   private int opsLeftOnKey;
+  private Reader reader = (client, clientId, key) -> client.get(bytes(key));
+
+  /** How a client thread reads a key; by default through its client (linearizable, leader). */
+  @FunctionalInterface
+  public interface Reader {
+    Optional<KeyValue> read(KvClient client, int clientId, String key);
+  }
+
+  /** Reads with {@code r} instead of the default; call before {@link #run}. */
+  public RegisterWorkload withReader(Reader r) {
+    this.reader = r;
+    return this;
+  }
 
   public RegisterWorkload(
       List<String> endpoints,
@@ -151,7 +164,7 @@ public final class RegisterWorkload {
   private boolean read(KvClient client, long process, String key, Map<String, Seen> last) {
     history.record(Event.invoke(process, "read", key, null, System.nanoTime()));
     try {
-      Optional<KeyValue> kv = client.get(bytes(key));
+      Optional<KeyValue> kv = reader.read(client, (int) (process % clients), key);
       long t = System.nanoTime();
       String value = kv.map(v -> new String(v.value(), StandardCharsets.UTF_8)).orElse(null);
       history.record(Event.ok(process, "read", key, value, t));
