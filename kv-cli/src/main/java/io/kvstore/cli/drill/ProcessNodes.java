@@ -245,6 +245,7 @@ public final class ProcessNodes implements AutoCloseable {
       List<String> cmd = new ArrayList<>();
       if (uids[i] >= 0) {
         Files.createDirectories(data);
+        searchableByAll(root);
         chown(data, uids[i]);
         cmd.addAll(
             List.of(
@@ -407,6 +408,36 @@ public final class ProcessNodes implements AutoCloseable {
           Thread.currentThread().interrupt();
           throw new IllegalStateException("interrupted", e);
         }
+      }
+    }
+  }
+
+  /**
+   * Lets other uids traverse to {@code dir}: a node checks its data directory with access(2), which
+   * ignores capabilities, so every ancestor must be searchable (o+x) by the node's uid. Directories
+   * under the temporary directory (like a run's fresh temp dir, mode 700) get o+x; any other
+   * unsearchable ancestor is an error naming it.
+   */
+  private static void searchableByAll(Path dir) throws IOException {
+    Path tmp = Path.of(System.getProperty("java.io.tmpdir")).toRealPath();
+    for (Path d = dir.toRealPath(); d != null; d = d.getParent()) {
+      java.util.Set<java.nio.file.attribute.PosixFilePermission> perms =
+          Files.getPosixFilePermissions(d);
+      if (perms.contains(java.nio.file.attribute.PosixFilePermission.OTHERS_EXECUTE)) {
+        continue;
+      }
+      if (d.startsWith(tmp) && !d.equals(tmp)) {
+        perms.add(java.nio.file.attribute.PosixFilePermission.OTHERS_EXECUTE);
+        Files.setPosixFilePermissions(d, perms);
+      } else {
+        throw new IllegalStateException(
+            "nodes run under their own uids and cannot reach "
+                + dir
+                + ": "
+                + d
+                + " is not searchable by other users (chmod o+x it, or use a directory under "
+                + tmp
+                + ")");
       }
     }
   }
