@@ -96,12 +96,21 @@ final class LocalClusterDrill {
 
   private Result run() throws InterruptedException {
     LocalClusterNodes local = LocalClusterNodes.discover(s.data());
-    ClusterMapResponse map;
+    ClusterMapResponse map = null;
+    long mapDeadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
     try (KvClient admin = client(Duration.ofSeconds(10))) {
-      map = admin.clusterMap();
-    } catch (RuntimeException e) {
-      throw new IllegalStateException(
-          "cluster unreachable at " + s.endpoints() + ": " + e.getMessage());
+      while (map == null) {
+        try {
+          map = admin.clusterMap();
+        } catch (RuntimeException e) {
+          // A first call on a cold, busy JVM can miss its deadline; retry until ours.
+          if (System.nanoTime() > mapDeadline) {
+            throw new IllegalStateException(
+                "cluster unreachable at " + s.endpoints() + ": " + e.getMessage());
+          }
+          Thread.sleep(500);
+        }
+      }
     }
     Map<String, NodeInfo> nodeInfo = new TreeMap<>();
     for (NodeInfo n : map.getNodesList()) {
@@ -150,6 +159,11 @@ final class LocalClusterDrill {
     try {
       Thread.sleep(s.warmup().toMillis()); // the drill is a timeline: load before the fault
       Map<Integer, String> leaders = leaders(map);
+      long deadline = System.nanoTime() + s.healthTimeout().toNanos();
+      while (!leaders.containsKey(target) && System.nanoTime() < deadline) {
+        Thread.sleep(250); // a status call can time out on a busy host; poll, bounded
+        leaders = leaders(map);
+      }
       faulted = leaders.get(target);
       if (faulted == null) {
         throw new IllegalStateException("partition " + target + " has no leader");
@@ -159,12 +173,11 @@ final class LocalClusterDrill {
           touched.add(p);
         }
       } else {
-        leaders.forEach(
-            (p, n) -> {
-              if (n.equals(faulted) && p >= 0) {
-                touched.add(p);
-              }
-            });
+        for (Map.Entry<Integer, String> e : leaders.entrySet()) {
+          if (e.getValue().equals(faulted) && e.getKey() >= 0) {
+            touched.add(e.getKey());
+          }
+        }
       }
       faultStart = System.nanoTime();
       inject(local, map, nodeInfo, faulted, target);
@@ -297,7 +310,7 @@ final class LocalClusterDrill {
   private Map<Integer, String> leaders(ClusterMapResponse map) {
     Map<Integer, String> leader = new TreeMap<>();
     Map<Integer, Long> term = new TreeMap<>();
-    try (KvClient c = client(Duration.ofSeconds(2))) {
+    try (KvClient c = client(Duration.ofSeconds(5))) {
       for (NodeInfo n : map.getNodesList()) {
         ClusterStatusResponse st;
         try {

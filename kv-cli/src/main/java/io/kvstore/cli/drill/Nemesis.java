@@ -421,6 +421,7 @@ public final class Nemesis {
     List<Integer> moved = new ArrayList<>();
     int ok = 0;
     int tries = 0;
+    String firstFailure = null;
     try {
       while (System.nanoTime() < end) {
         int p = r.nextInt(ProcessNodes.PARTITIONS);
@@ -433,6 +434,8 @@ public final class Nemesis {
             if (!moved.contains(leader)) {
               moved.add(leader);
             }
+          } else if (firstFailure == null) {
+            firstFailure = o.detail();
           }
         }
         sleepUntil(Math.min(end, System.nanoTime() + between(r, 500, 1_500) * 1_000_000));
@@ -445,7 +448,11 @@ public final class Nemesis {
               begin,
               System.nanoTime(),
               List.copyOf(moved),
-              ok + " of " + tries + " transfers done"));
+              ok
+                  + " of "
+                  + tries
+                  + " transfers done"
+                  + (firstFailure == null ? "" : "; first refusal: " + firstFailure)));
     }
   }
 
