@@ -9,5 +9,14 @@
 # --nemesis process. The exit code is the drill's: 0 linearizable, 1 not, 4 could not run. Any
 # nft table the drill created is removed on exit, also on Ctrl-C.
 set -euo pipefail
-args=(--nemesis all --nodes 5 --duration 30m --max-ops 5000000)
+# Defaults for the options not given (kv takes each option once).
+args=()
+for default in "--nemesis all" "--nodes 5" "--duration 30m" "--max-ops 5000000"; do
+  name=${default%% *}
+  given=false
+  for arg in "$@"; do
+    case $arg in "$name" | "$name"=*) given=true ;; esac
+  done
+  $given || args+=("$name" "${default#* }")
+done
 exec "$(dirname "${BASH_SOURCE[0]}")/drill-lib.sh" run "${args[@]}" "$@"
