@@ -89,10 +89,17 @@ public final class LeaderTransfers {
           leader,
           target,
           reply.isSuccess(),
-          reply.isSuccess() ? "ok" : String.valueOf(reply.getException()));
+          reply.isSuccess() ? "ok" : firstLine(String.valueOf(reply.getException())));
     } catch (IOException | RuntimeException e) {
-      return new Outcome(partition, leader, target, false, e.toString());
+      return new Outcome(partition, leader, target, false, firstLine(e.toString()));
     }
+  }
+
+  /** Ratis puts whole stack traces into some messages; a report line needs the first line. */
+  private static String firstLine(String s) {
+    int nl = s.indexOf('\n');
+    String line = (nl < 0 ? s : s.substring(0, nl)).strip();
+    return line.length() > 200 ? line.substring(0, 200) + "..." : line;
   }
 
   /**
