@@ -10,8 +10,8 @@
 # (cache hit ratios), path printed as a comment.
 #
 # For each P: starts 3 nodes on 127.0.1.1-3 (ports 19860/19870, data in a temp dir), waits for a
-# write to succeed, runs `kv bench write` at each in-flight level, prints per-node threads and
-# RSS, and stops the nodes by PID. Needs the distribution (mvn -DskipTests package).
+# write to succeed, runs `kv bench write` at each in-flight level, prints per-node threads, RSS
+# and CPU seconds used during the measured points (warm-up included), and stops the nodes by PID. Needs the distribution (mvn -DskipTests package).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -46,9 +46,11 @@ stop_nodes() {
   pids=()
 }
 trap 'stop_nodes; rm -rf "$work"' EXIT
+cpu_of() { awk -v hz="$(getconf CLK_TCK)" '{print ($14 + $15) / hz}' "/proc/$1/stat"; }
 
-members="n1:127.0.1.1:19860:19870,n2:127.0.1.2:19860:19870,n3:127.0.1.3:19860:19870"
-endpoints="127.0.1.1:19870,127.0.1.2:19870,127.0.1.3:19870"
+net=${KV_BENCH_NET:-127.0.1} # another /24 of loopback keeps parallel runs apart
+members="n1:$net.1:19860:19870,n2:$net.2:19860:19870,n3:$net.3:19860:19870"
+endpoints="$net.1:19870,$net.2:19870,$net.3:19870"
 echo "partitions,in_flight,ops_per_sec,p50_ms,p99_ms,errors"
 for p in "${parts[@]}"; do
   for i in 1 2 3; do
@@ -63,11 +65,13 @@ CONF
     "$kv" start --config "$work/p$p/n$i.properties" > "$work/p$p/n$i.log" 2>&1 &
     pids+=($!)
   done
-  deadline=$((SECONDS + 90))
+  deadline=$((SECONDS + ${KV_BENCH_START_S:-90})) # start-up allowance, longer on a loaded machine
   until KV_ENDPOINTS=$endpoints "$kv" put --timeout 5s bench/probe ok >/dev/null 2>&1; do
     [ $SECONDS -lt $deadline ] || { echo "bench-partitions: P=$p cluster did not come up" >&2; tail -5 "$work/p$p/n1.log" >&2; exit 1; }
     sleep 0.5
   done
+  declare -A cpu0=() # node CPU seconds when the measured points start (start-up excluded)
+  for pid in "${pids[@]}"; do cpu0[$pid]=$(cpu_of "$pid"); done
   for f in $inflight; do
     # shellcheck disable=SC2086
     KV_ENDPOINTS=$endpoints "$kv" bench $workload --in-flight "$f" --duration "$duration" --warmup 3s -o json 2>/dev/null \
@@ -76,7 +80,7 @@ CONF
   KV_ENDPOINTS=$endpoints "$kv" -o json cluster status > "$work/status-p$p.json" 2>/dev/null || true
   echo "# P=$p cache: $(python3 -c "import json,sys; d=json.load(open('$work/status-p$p.json')); print(' '.join('%s hits=%s misses=%s ratio=%.3f' % (n['node'], n['cache']['hits'], n['cache']['misses'], n['cache']['hitRatio']) for n in d if n.get('cache')))" 2>/dev/null)"
   for pid in "${pids[@]}"; do
-    echo "# P=$p pid $pid threads $(awk '/^Threads/ {print $2}' /proc/$pid/status) rss_kb $(awk '/^VmRSS/ {print $2}' /proc/$pid/status)"
+    echo "# P=$p pid $pid threads $(awk '/^Threads/ {print $2}' /proc/$pid/status) rss_kb $(awk '/^VmRSS/ {print $2}' /proc/$pid/status) cpu_s $(awk "BEGIN {print $(cpu_of "$pid") - ${cpu0[$pid]}}")"
   done
   stop_nodes
 done

@@ -5,6 +5,8 @@ import io.kvstore.cli.ClusterProbe.Target;
 import io.kvstore.client.KvClient;
 import io.kvstore.client.KvException;
 import io.kvstore.client.proto.ClusterMapResponse;
+import io.kvstore.client.proto.ClusterStatusResponse;
+import io.kvstore.client.proto.DiskStatus;
 import io.kvstore.client.proto.GroupStatus;
 import io.kvstore.client.proto.NodeInfo;
 import java.io.PrintWriter;
@@ -40,7 +42,8 @@ import picocli.CommandLine.Spec;
             + "row per Raft group (exit 3 if a node is unreachable or a group unhealthy).")
 final class ClusterStatusCommand implements Callable<Integer> {
   private static final List<String> NODE_COLUMNS =
-      List.of("NODE", "ADDRESS", "ZONE", "GROUPS", "LEADS", "MAP EPOCH", "HEALTHY", "UPTIME");
+      List.of(
+          "NODE", "ADDRESS", "ZONE", "GROUPS", "LEADS", "MAP EPOCH", "HEALTHY", "DISK", "UPTIME");
   private static final List<String> GROUP_COLUMNS =
       List.of(
           "NODE", "ADDRESS", "PARTITION", "ROLE", "TERM", "COMMIT", "APPLIED", "LEADER", "HEALTHY");
@@ -58,6 +61,7 @@ final class ClusterStatusCommand implements Callable<Integer> {
       return report.reachable()
           && report.status().getGroupsCount() > 0
           && missing.isEmpty()
+          && diskWritable(report.status())
           && report.status().getGroupsList().stream().allMatch(GroupStatus::getHealthy);
     }
 
@@ -70,6 +74,10 @@ final class ClusterStatusCommand implements Callable<Integer> {
         return "node hosts no raft group";
       }
       List<String> parts = new ArrayList<>();
+      if (!diskWritable(report.status())) {
+        DiskStatus d = report.status().getDisk();
+        parts.add("data disk " + d.getState() + ": " + d.getReason());
+      }
       List<String> unhealthy =
           report.groups().stream()
               .filter(g -> !g.getHealthy())
@@ -173,6 +181,23 @@ final class ClusterStatusCommand implements Callable<Integer> {
         .toList();
   }
 
+  /** Nodes that do not report their disk (older versions) count as writable. */
+  static boolean diskWritable(ClusterStatusResponse s) {
+    return !s.hasDisk() || s.getDisk().getWritable();
+  }
+
+  /** The DISK column: "ok", or the state with the free space ("LOW_SPACE 12 MB free"). */
+  static String diskCell(ClusterStatusResponse s) {
+    if (!s.hasDisk()) {
+      return "-";
+    }
+    DiskStatus d = s.getDisk();
+    if (d.getWritable()) {
+      return "ok";
+    }
+    return d.getState() + " " + (d.getFreeBytes() >> 20) + " MB free";
+  }
+
   private static String orDash(String s) {
     return s == null || s.isEmpty() ? "-" : s;
   }
@@ -195,9 +220,10 @@ final class ClusterStatusCommand implements Callable<Integer> {
         cells.add(Integer.toString(r.leads()));
         cells.add(Long.toString(r.status().getMapEpoch()));
         cells.add(Boolean.toString(row.healthy()));
+        cells.add(diskCell(r.status()));
         cells.add(Units.duration(r.status().getUptimeMs()));
       } else {
-        cells.addAll(List.of("-", "-", "-", "-", "false", "-"));
+        cells.addAll(List.of("-", "-", "-", "-", "false", "-", "-"));
       }
       if (errors) {
         cells.add(row.problem());
@@ -238,7 +264,12 @@ final class ClusterStatusCommand implements Callable<Integer> {
                     orDash(g.getLeaderId()),
                     Boolean.toString(g.getHealthy())));
         if (errors) {
-          cells.add(g.getHealthy() ? "" : "no leader or not running");
+          cells.add(
+              g.getHealthy()
+                  ? ""
+                  : g.getStorageError().isEmpty()
+                      ? "no leader or not running"
+                      : g.getStorageError());
         }
         table.add(cells);
       }
@@ -271,8 +302,24 @@ final class ClusterStatusCommand implements Callable<Integer> {
       cache.put("bytes", r.status().getCache().getBytes());
       cache.put("maxBytes", r.status().getCache().getMaxBytes());
       node.put("cache", cache);
+      if (r.status().hasDisk()) {
+        DiskStatus d = r.status().getDisk();
+        Map<String, Object> disk = new LinkedHashMap<>();
+        disk.put("state", d.getState());
+        disk.put("writable", d.getWritable());
+        disk.put("freeBytes", d.getFreeBytes());
+        disk.put("totalBytes", d.getTotalBytes());
+        disk.put("minFreeBytes", d.getMinFreeBytes());
+        disk.put("reason", d.getReason().isEmpty() ? null : d.getReason());
+        disk.put("stateAgeMs", d.getStateAgeMs());
+        disk.put("path", d.getPath());
+        node.put("disk", disk);
+      } else {
+        node.put("disk", null);
+      }
     } else {
       node.put("cache", null);
+      node.put("disk", null);
     }
     List<Map<String, Object>> groups = new ArrayList<>();
     for (GroupStatus g : r.groups()) {
@@ -289,6 +336,11 @@ final class ClusterStatusCommand implements Callable<Integer> {
       group.put("members", g.getMembersList());
       group.put("keyCount", g.getKeyCount());
       group.put("bytesOnDisk", g.getBytesOnDisk());
+      group.put("logBytes", g.getLogBytes());
+      group.put("snapshotBytes", g.getSnapshotBytes());
+      group.put("snapshotIndex", g.getSnapshotIndex());
+      group.put("logStartIndex", g.getLogStartIndex());
+      group.put("storageError", g.getStorageError().isEmpty() ? null : g.getStorageError());
       groups.add(group);
     }
     node.put("groups", groups);

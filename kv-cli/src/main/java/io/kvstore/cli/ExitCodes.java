@@ -31,5 +31,8 @@ final class ExitCodes {
    */
   static final int CONDITION_FAILED = 5;
 
+  /** {@code kv check} found replicas of a partition whose contents differ. */
+  static final int DIVERGED = 6;
+
   private ExitCodes() {}
 }

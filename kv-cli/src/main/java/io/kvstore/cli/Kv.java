@@ -44,6 +44,8 @@ import picocli.CommandLine.Spec;
       ClusterCommand.class,
       BenchCommand.class,
       io.kvstore.cli.drill.DrillCommand.class,
+      SnapshotCommand.class,
+      ReplicaCheckCommand.class,
       HelpCommand.class,
       AutoComplete.GenerateCompletion.class
     },
@@ -57,11 +59,13 @@ import picocli.CommandLine.Spec;
       "2:usage or invalid input: bad option, empty or oversized key, oversized value, "
           + "malformed config",
       "3:unavailable or timeout: cluster unreachable, no leader; cluster status/nodes/"
-          + "partitions and locate: a node unreachable, a group unhealthy or without leader",
+          + "partitions and locate: a node unreachable, a group unhealthy or without leader; "
+          + "check: replicas that could not be compared",
       "4:other error, including node start failures (port in use, unwritable data dir) and "
           + "a cluster map this kv cannot use (unknown key hash)",
       "5:condition failed: put --if-absent/--if-version or del --if-version found another "
-          + "version; nothing changed"
+          + "version; nothing changed",
+      "6:check: replicas of a partition differ"
     },
     footerHeading = "%nEnvironment:%n",
     footer = {

@@ -193,7 +193,9 @@ class CliClusterIT {
     CliRun r = eventuallyOk("cluster", "status");
     List<String> lines = r.out().lines().toList();
     assertTrue(
-        lines.get(0).matches("NODE +ADDRESS +ZONE +GROUPS +LEADS +MAP EPOCH +HEALTHY +UPTIME"),
+        lines
+            .get(0)
+            .matches("NODE +ADDRESS +ZONE +GROUPS +LEADS +MAP EPOCH +HEALTHY +DISK +UPTIME"),
         r.describe());
     assertEquals(NODES + 1, lines.size(), r.describe());
     int groups = 0;
@@ -207,7 +209,8 @@ class CliClusterIT {
       leads += Integer.parseInt(row[4]);
       assertTrue(Long.parseLong(row[5]) >= 1, r.describe());
       assertEquals("true", row[6], r.describe());
-      assertTrue(row[7].matches("\\d+[smhd](\\d+[smh])?"), r.describe());
+      assertEquals("ok", row[7], r.describe());
+      assertTrue(row[8].matches("\\d+[smhd](\\d+[smh])?"), r.describe());
     }
     // n2 and n3 (the only nodes of zones b and c) hold every partition and vote in the meta group.
     assertEquals(String.valueOf(PARTITIONS + 1), rows(r).get(1)[3], r.describe());

@@ -416,4 +416,36 @@ class DataCommandsIT {
         range.describe());
     assertNull(JsonParser.parseObject(range.out()).get("nextAfter"));
   }
+
+  @Test
+  void benchLoad_writesEveryKeyThatBenchReadNames() {
+    CliRun load =
+        kv(
+            "-o",
+            "json",
+            "bench",
+            "load",
+            "--bytes",
+            "20400",
+            "--value-size",
+            "1004",
+            "--key-size",
+            "16",
+            "--batch",
+            "8",
+            "--in-flight",
+            "2",
+            "--start-key",
+            "7000");
+    assertEquals(0, load.exitCode(), load.describe());
+    Map<String, Object> r = JsonParser.parseObject(load.out());
+    assertEquals(20L, ((Number) r.get("keys")).longValue(), load.describe());
+    assertEquals(0L, ((Number) r.get("failedKeys")).longValue(), load.describe());
+    assertEquals(true, r.get("complete"), load.describe());
+    for (String key : List.of("k000000000007000", "k000000000007019")) {
+      CliRun get = kv("-o", "json", "get", key);
+      assertEquals(0, get.exitCode(), get.describe());
+    }
+    assertEquals(1, kv("get", "k000000000007020").exitCode());
+  }
 }

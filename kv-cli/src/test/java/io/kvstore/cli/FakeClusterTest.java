@@ -11,6 +11,7 @@ import io.grpc.stub.StreamObserver;
 import io.kvstore.client.proto.ClusterMapResponse;
 import io.kvstore.client.proto.ClusterStatusRequest;
 import io.kvstore.client.proto.ClusterStatusResponse;
+import io.kvstore.client.proto.DiskStatus;
 import io.kvstore.client.proto.GetClusterMapRequest;
 import io.kvstore.client.proto.GroupStatus;
 import io.kvstore.client.proto.KvGrpc;
@@ -229,16 +230,51 @@ class FakeClusterTest {
     List<String> lines = r.out().lines().toList();
     assertEquals(4, lines.size(), r.describe());
     assertTrue(
-        lines.get(1).matches("n1 +" + n1.endpoint + " +a +2 +1 +3 +true +1m1s +"), r.describe());
+        lines.get(1).matches("n1 +" + n1.endpoint + " +a +2 +1 +3 +true +- +1m1s +"), r.describe());
     assertTrue(
         lines
             .get(2)
-            .matches("n2 +" + n2.endpoint + " +b +1 +0 +3 +false +1m1s +unhealthy groups: 1"),
+            .matches("n2 +" + n2.endpoint + " +b +1 +0 +3 +false +- +1m1s +unhealthy groups: 1"),
         r.describe());
     assertTrue(
-        lines.get(3).matches("n3 +" + n3 + " +- +- +- +- +false +- +" + n3 + " unavailable.*"),
+        lines.get(3).matches("n3 +" + n3 + " +- +- +- +- +false +- +- +" + n3 + " unavailable.*"),
         r.describe());
     assertEquals(List.of("kv: 2 of 3 nodes unreachable or unhealthy"), r.errLines());
+  }
+
+  @Test
+  void status_aNodeWhoseDataDiskIsFullShowsItInTheDiskColumnAndExitsThree() {
+    n1.status =
+        status("n1", n1, meta("FOLLOWER", "n2"), group(0, "FOLLOWER", "n2")).toBuilder()
+            .setDisk(
+                DiskStatus.newBuilder()
+                    .setState("LOW_SPACE")
+                    .setWritable(false)
+                    .setFreeBytes(12L << 20)
+                    .setMinFreeBytes(16L << 20)
+                    .setReason("12 MB free < 16 MB (storage.disk.min-free-mb)")
+                    .setPath("/data/n1"))
+            .build();
+    CliRun r = kv("cluster", "status");
+    assertEquals(3, r.exitCode(), r.describe());
+    assertTrue(
+        r.out()
+            .lines()
+            .anyMatch(
+                l ->
+                    l.matches(
+                        "n1 +"
+                            + n1.endpoint
+                            + " +a +2 +0 +3 +false +LOW_SPACE 12 MB free +1m1s +data disk"
+                            + " LOW_SPACE: 12 MB free < 16 MB \\(storage.disk.min-free-mb\\)")),
+        r.describe());
+    CliRun json = kv("-o", "json", "cluster", "status");
+    var n1json = JsonParser.parseArrayOfObjects(json.out()).get(0);
+    @SuppressWarnings("unchecked")
+    var disk = (java.util.Map<String, Object>) n1json.get("disk");
+    assertEquals("LOW_SPACE", disk.get("state"), json.describe());
+    assertEquals(false, disk.get("writable"), json.describe());
+    assertEquals(false, n1json.get("healthy"), json.describe());
   }
 
   @Test

@@ -30,6 +30,22 @@ final class InJvmTestCluster implements AutoCloseable {
   InJvmTestCluster(
       Path root, String subnet, int size, int partitions, IntFunction<String> memberSuffix)
       throws IOException {
+    this(root, subnet, size, partitions, memberSuffix, (i, p) -> {});
+  }
+
+  /** Prepares a node before any node starts (for example: restores its data directory). */
+  interface BeforeStart {
+    void prepare(int index, Properties config) throws IOException;
+  }
+
+  InJvmTestCluster(
+      Path root,
+      String subnet,
+      int size,
+      int partitions,
+      IntFunction<String> memberSuffix,
+      BeforeStart beforeStart)
+      throws IOException {
     int base = (int) (ProcessHandle.current().pid() % 200) + 20;
     List<String> members = new ArrayList<>();
     for (int i = 0; i < size; i++) {
@@ -41,6 +57,7 @@ final class InJvmTestCluster implements AutoCloseable {
       rafts.add(host + ":" + raft);
     }
     endpoints = String.join(",", clients);
+    List<Properties> configs = new ArrayList<>();
     try {
       for (int i = 0; i < size; i++) {
         Properties p = new Properties();
@@ -51,6 +68,10 @@ final class InJvmTestCluster implements AutoCloseable {
         p.setProperty("cluster.replication-factor", "3");
         p.setProperty("raft.election-timeout-min-ms", "500");
         p.setProperty("raft.election-timeout-max-ms", "1000");
+        beforeStart.prepare(i, p);
+        configs.add(p);
+      }
+      for (Properties p : configs) {
         nodes.add(KvNode.start(NodeConfig.fromProperties(p)));
       }
     } catch (IOException | RuntimeException e) {
@@ -65,6 +86,10 @@ final class InJvmTestCluster implements AutoCloseable {
       s.bind(new InetSocketAddress(host, 0));
       return s.getLocalPort();
     }
+  }
+
+  KvNode node(int i) {
+    return nodes.get(i);
   }
 
   @Override

@@ -60,14 +60,15 @@ class UnreachableClusterTest {
     assertTrue(
         lines
             .get(0)
-            .matches("NODE +ADDRESS +ZONE +GROUPS +LEADS +MAP EPOCH +HEALTHY +UPTIME +ERROR"),
+            .matches("NODE +ADDRESS +ZONE +GROUPS +LEADS +MAP EPOCH +HEALTHY +DISK +UPTIME +ERROR"),
         r.describe());
     for (int i = 0; i < 2; i++) {
       String endpoint = endpoints.split(",")[i];
       assertTrue(
           lines
               .get(i + 1)
-              .matches("- +" + endpoint + " +- +- +- +- +false +- +" + endpoint + " unavailable.*"),
+              .matches(
+                  "- +" + endpoint + " +- +- +- +- +false +- +- +" + endpoint + " unavailable.*"),
           r.describe());
     }
     assertEquals(List.of("kv: 2 of 2 nodes unreachable or unhealthy"), r.errLines());

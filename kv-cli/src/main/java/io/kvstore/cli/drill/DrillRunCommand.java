@@ -4,6 +4,7 @@ import io.kvstore.client.ReadOptions;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -25,14 +26,20 @@ import picocli.CommandLine.Spec;
       "the history for linearizability. Writes history.jsonl, report.md, report.json and the",
       "nodes' configs, data and logs (nodes/) into --out. With --nemesis it also cuts the",
       "network (nftables: isolate a node or a partition's leader, majority/minority, ring,",
-      "bridge) and moves leaders around (transfer storms)."
+      "bridge) and moves leaders around (transfer storms).",
+      "--workload picks register, bank and/or set (comma-separated, run concurrently); after",
+      "healing and a quiet period every workload does final linearizable reads, which are",
+      "checked too (lost or invented writes, bank totals and ledger). --control lost-write then",
+      "runs a fixed kill schedule that loses acknowledged writes only on a store that",
+      "acknowledges before commit (--unsafe-ack-before-commit seeds that bug: test only).",
+      "Also writes chart.png (throughput and latency over time, faults shaded)."
     },
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {
-      "0:the history is linearizable (every key LINEARIZABLE)",
-      "1:not linearizable, or a key's check ran out of budget (UNKNOWN)",
+      "0:the history is linearizable (every key LINEARIZABLE) and no check found an anomaly",
+      "1:not linearizable, a key's check ran out of budget (UNKNOWN), or an anomaly",
       "2:usage error",
-      "4:the drill could not run (nodes failed to start, no leader)"
+      "4:the drill could not run (nodes failed to start, no leader, network faults without nft)"
     })
 public final class DrillRunCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
@@ -98,6 +105,28 @@ public final class DrillRunCommand implements Callable<Integer> {
   boolean pinReads;
 
   @Option(
+      names = "--workload",
+      defaultValue = "register",
+      split = ",",
+      paramLabel = "NAME",
+      description =
+          "register, bank, set; comma-separated to run several at once (default: register).")
+  List<String> workloads;
+
+  @Option(
+      names = "--control",
+      paramLabel = "NAME",
+      description = "After the workloads, run a seeded-bug control schedule: lost-write.")
+  String control;
+
+  @Option(
+      names = "--unsafe-ack-before-commit",
+      description =
+          "TEST ONLY: start the nodes with unsafe.ack-before-commit=true, a seeded bug that loses"
+              + " acknowledged writes (the lost-write control must report it).")
+  boolean unsafeAckBeforeCommit;
+
+  @Option(
       names = "--out",
       paramLabel = "DIR",
       description = "Output directory (default: a new kv-drill-* directory under /tmp).")
@@ -109,15 +138,35 @@ public final class DrillRunCommand implements Callable<Integer> {
       throw new ParameterException(
           spec.commandLine(), "--nodes must be 1..9, --clients 1..64, --max-ops positive");
     }
-    boolean control = nemesis.trim().equalsIgnoreCase("stale-read-control");
+    boolean staleReadControl = nemesis.trim().equalsIgnoreCase("stale-read-control");
     Set<Nemesis.Kind> kinds;
     try {
-      kinds = control ? Set.of(Nemesis.Kind.ISOLATE_LEADER) : Nemesis.parseKinds(nemesis);
+      kinds = staleReadControl ? Set.of(Nemesis.Kind.ISOLATE_LEADER) : Nemesis.parseKinds(nemesis);
       Nemesis.Params.defaults(duration.toMillis(), nodes, 1000).withKinds(kinds);
     } catch (IllegalArgumentException e) {
       throw new ParameterException(spec.commandLine(), "--nemesis: " + e.getMessage());
     }
     long s = seed != null ? seed : System.nanoTime() & 0xffffffffL;
+    DrillRun.Options options;
+    try {
+      options =
+          new DrillRun.Options(
+              nodes,
+              duration,
+              clients,
+              s,
+              Path.of("."),
+              maxOps,
+              workloads,
+              control,
+              unsafeAckBeforeCommit,
+              kinds,
+              staleReadControl,
+              reads,
+              pinReads);
+    } catch (IllegalArgumentException e) {
+      throw new ParameterException(spec.commandLine(), e.getMessage());
+    }
     Path dir = out != null ? out : Files.createTempDirectory("kv-drill-");
     spec.commandLine()
         .getOut()
@@ -128,7 +177,19 @@ public final class DrillRunCommand implements Callable<Integer> {
       report =
           DrillRun.run(
               new DrillRun.Options(
-                  nodes, duration, clients, s, dir, maxOps, kinds, control, reads, pinReads));
+                  options.nodes(),
+                  options.duration(),
+                  options.clients(),
+                  s,
+                  dir,
+                  options.maxOps(),
+                  options.workloads(),
+                  options.control(),
+                  options.unsafeAckBeforeCommit(),
+                  options.kinds(),
+                  options.staleReadControl(),
+                  options.reads(),
+                  options.pinReads()));
     } catch (IllegalStateException e) {
       spec.commandLine().getErr().println("kv drill: " + e.getMessage());
       return 4;

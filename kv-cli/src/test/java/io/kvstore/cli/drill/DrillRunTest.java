@@ -14,15 +14,29 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
-/** End to end: three node processes, the register workload, kill -9 and SIGSTOP faults. */
+/**
+ * End to end: three node processes, the register workload under kill -9 and SIGSTOP faults, final
+ * reads, then the lost-write control schedule on the same (correct) cluster, which must stay clean.
+ */
 class DrillRunTest {
   private static final Duration DURATION = Duration.ofSeconds(20);
 
   @Test
-  @Timeout(value = 150, unit = TimeUnit.SECONDS)
+  @Timeout(value = 300, unit = TimeUnit.SECONDS)
   void registerHistoryUnderKillAndPauseIsLinearizable(@TempDir Path dir) throws Exception {
     long seed = seedWithKillAndPause();
-    DrillReport report = DrillRun.run(new DrillRun.Options(3, DURATION, 5, seed, dir, 1_000_000));
+    DrillReport report =
+        DrillRun.run(
+            new DrillRun.Options(
+                3,
+                DURATION,
+                5,
+                seed,
+                dir,
+                1_000_000,
+                List.of("register"),
+                DrillRun.LOST_WRITE,
+                false));
 
     System.out.println(report.summary());
     Map<String, Map<String, Long>> counts = report.counts();
@@ -30,10 +44,25 @@ class DrillRunTest {
       assertTrue(counts.containsKey(f) && counts.get(f).getOrDefault("ok", 0L) > 0, f + counts);
     }
     assertEquals(Verdict.LINEARIZABLE, report.check().verdict(), report.check().toString());
+    assertEquals(List.of(), report.anomalies());
     assertTrue(report.passed());
+    // Few writers per key: a good share of cas find the value their client last saw.
+    Map<String, Object> stats = report.workload("register").stats();
+    assertTrue((Long) stats.get("casOk") > 0, stats.toString());
+    // The final phase read every register key.
+    long finalReads =
+        report.histories().get("register").operations().stream()
+            .filter(op -> op.process() % DrillRun.PROCESS_BLOCK >= RegisterWorkload.FINAL_PROCESS)
+            .count();
+    assertTrue(finalReads >= (Integer) stats.get("keys"), finalReads + " " + stats);
+    // Without the seeded bug the control's write through the isolated leader is never ok.
+    Map<String, Object> control = report.workload("lost-write-control").stats();
+    assertEquals("c0", control.get("finalValue"), control.toString());
+    assertTrue(!control.get("c1").equals("ok"), control.toString());
+    assertTrue(Files.size(dir.resolve("chart.png")) > 0);
     assertTrue(report.faults().stream().anyMatch(w -> w.kind() == Nemesis.Kind.KILL));
     assertTrue(report.faults().stream().anyMatch(w -> w.kind() == Nemesis.Kind.PAUSE));
-    for (String file : List.of("history.jsonl", "report.md", "report.json")) {
+    for (String file : List.of("history.jsonl", "report.md", "report.json", "chart.png")) {
       assertTrue(Files.size(dir.resolve(file)) > 0, file);
     }
     assertTrue(

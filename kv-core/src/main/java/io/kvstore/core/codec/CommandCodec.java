@@ -17,6 +17,11 @@ import java.util.List;
  *       number i64), success ops, failure ops (varint count; each kind u8 1 put / 2 delete / 3 get,
  *       key, value for put)
  *   <li>{@code 0x05} DELETE_IF: expected version (i64), key
+ *   <li>{@code 0x06} COMPUTE_HASH: check id (i64)
+ *   <li>{@code 0x07} SNAPSHOT_CUT: cut id (i64)
+ *   <li>{@code 0x08} BATCH (no header of its own): varint count, then each element as varint length
+ *       + one complete entry of the opcodes above (batches do not nest). Applied in order as one
+ *       log entry; the reply is a batch of results ({@link ResultCodec#encodeBatch}).
  * </ul>
  */
 public final class CommandCodec {
@@ -25,6 +30,12 @@ public final class CommandCodec {
   static final int PUT_IF = 0x03;
   static final int TXN = 0x04;
   static final int DELETE_IF = 0x05;
+  static final int COMPUTE_HASH = 0x06;
+  static final int SNAPSHOT_CUT = 0x07;
+  static final int BATCH = 0x08;
+
+  /** The most elements one batch entry may hold. */
+  public static final int MAX_BATCH = 1 << 16;
 
   private static final int OP_PUT = 1;
   private static final int OP_DELETE = 2;
@@ -60,12 +71,65 @@ public final class CommandCodec {
       }
       ops(w, txn.success());
       ops(w, txn.failure());
+    } else if (c instanceof Command.ComputeHash hash) {
+      w.u8(COMPUTE_HASH);
+      header(w, id);
+      w.i64(hash.checkId());
+    } else if (c instanceof Command.SnapshotCut cut) {
+      w.u8(SNAPSHOT_CUT);
+      header(w, id);
+      w.i64(cut.cutId());
     } else {
       throw new CodecException("no opcode for " + c.getClass().getSimpleName());
     }
     return w.toByteArray();
   }
 
+  /** Joins already encoded single entries (from {@link #encode}) into one batch entry, in order. */
+  public static byte[] encodeBatch(List<byte[]> entries) {
+    if (entries.isEmpty() || entries.size() > MAX_BATCH) {
+      throw new CodecException("a batch holds 1.." + MAX_BATCH + " entries, not " + entries.size());
+    }
+    int size = 6;
+    for (byte[] e : entries) {
+      size += e.length + 5;
+    }
+    ByteWriter w = new ByteWriter(size);
+    w.u8(BATCH).varint(entries.size());
+    for (byte[] e : entries) {
+      if (e.length == 0 || (e[0] & 0xff) == BATCH) {
+        throw new CodecException("batches do not nest");
+      }
+      w.bytes(e);
+    }
+    return w.toByteArray();
+  }
+
+  /** Whether {@code entry} is a batch entry (its reply is a batch of results). */
+  public static boolean isBatch(byte[] entry) {
+    return entry.length > 0 && (entry[0] & 0xff) == BATCH;
+  }
+
+  /** Decodes any entry: a batch into its proposals in order, a single entry into a list of one. */
+  public static List<Proposal> decodeAll(byte[] entry) {
+    if (!isBatch(entry)) {
+      return List.of(decode(entry));
+    }
+    ByteReader r = new ByteReader(entry);
+    r.u8();
+    int n = r.varint();
+    if (n < 1 || n > MAX_BATCH) {
+      throw new CodecException("implausible batch size " + n);
+    }
+    List<Proposal> out = new ArrayList<>(n);
+    for (int i = 0; i < n; i++) {
+      out.add(decode(r.bytes()));
+    }
+    r.end();
+    return out;
+  }
+
+  /** Decodes a single (non-batch) entry. */
   public static Proposal decode(byte[] entry) {
     ByteReader r = new ByteReader(entry);
     int op = r.u8();
@@ -83,6 +147,8 @@ public final class CommandCodec {
             yield new Command.Delete(r.bytes(), expected);
           }
           case TXN -> txn(r);
+          case COMPUTE_HASH -> new Command.ComputeHash(r.i64());
+          case SNAPSHOT_CUT -> new Command.SnapshotCut(r.i64());
           default -> throw new CodecException(String.format("unknown command opcode 0x%02x", op));
         };
     r.end();

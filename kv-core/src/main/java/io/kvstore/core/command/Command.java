@@ -3,7 +3,7 @@ package io.kvstore.core.command;
 import java.util.List;
 
 /** A state change carried by one log entry. Keys and values are opaque bytes. */
-public sealed interface Command permits Command.Put, Command.Delete, Command.Txn {
+public sealed interface Command permits Command.Put, Command.Delete, Command.Txn, Command.Marker {
 
   /** Expected version meaning "no condition". */
   long ANY_VERSION = -1;
@@ -13,6 +13,35 @@ public sealed interface Command permits Command.Put, Command.Delete, Command.Txn
 
   /** The most operations (compares and ops of both branches) one transaction may hold. */
   int MAX_TXN_OPS = 128;
+
+  /**
+   * The keys {@code c} may write (put or delete), whichever way its conditions turn out; a
+   * transaction's keys of both branches. May repeat a key.
+   */
+  static List<byte[]> writtenKeys(Command c) {
+    if (c instanceof Put put) {
+      return List.of(put.key());
+    }
+    if (c instanceof Delete del) {
+      return List.of(del.key());
+    }
+    if (c instanceof Marker) {
+      return List.of();
+    }
+    Txn txn = (Txn) c;
+    java.util.ArrayList<byte[]> keys = new java.util.ArrayList<>();
+    for (Op op : txn.success()) {
+      if (!(op instanceof OpGet)) {
+        keys.add(op.key());
+      }
+    }
+    for (Op op : txn.failure()) {
+      if (!(op instanceof OpGet)) {
+        keys.add(op.key());
+      }
+    }
+    return keys;
+  }
 
   /**
    * Sets {@code key} to {@code value}; creates the key if absent. With {@code expectedVersion}
@@ -99,4 +128,22 @@ public sealed interface Command permits Command.Put, Command.Delete, Command.Txn
 
   /** Read inside a transaction, seeing the transaction's earlier writes. */
   record OpGet(byte[] key) implements Op {}
+
+  /**
+   * A command that changes no state: it marks a point of the log at which replicas act on their own
+   * state (every replica sees the same state there). Its result is {@link Result.Marked}.
+   */
+  sealed interface Marker extends Command permits ComputeHash, SnapshotCut {}
+
+  /**
+   * Every replica hashes its user keyspace (keys, values, versions) as of this entry and keeps the
+   * result under {@code checkId}, so replicas can be compared at the same applied index.
+   */
+  record ComputeHash(long checkId) implements Marker {}
+
+  /**
+   * The replica that asked for {@code cutId} (and only it) starts exporting its whole state as of
+   * this entry: a linearizable point for a backup of the partition.
+   */
+  record SnapshotCut(long cutId) implements Marker {}
 }

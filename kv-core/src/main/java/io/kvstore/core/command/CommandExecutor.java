@@ -49,6 +49,9 @@ public final class CommandExecutor {
    * the batch was made from (used for range scans of committed state).
    */
   public Result execute(Proposal proposal, long index, ReadView view, WriteBatch batch) {
+    if (proposal.command() instanceof Command.Marker) {
+      return new Result.Marked(index); // changes nothing, needs no de-duplication
+    }
     RequestId id = proposal.requestId();
     if (id.isNone()) {
       return apply(proposal.command(), index, batch);
@@ -68,6 +71,22 @@ public final class CommandExecutor {
     Result result = apply(proposal.command(), index, batch);
     remember(client, id, session, result, index, view, batch);
     return result;
+  }
+
+  /**
+   * Applies the proposals of one batched entry at {@code index}, in order, into one {@code batch}:
+   * each sees the effects of the earlier ones and gets its own result and its own session
+   * de-duplication, exactly as if each were its own entry, except that every write is stamped with
+   * the same {@code index}. The caller keeps writes of one key to at most one proposal per entry
+   * (see {@link Command#writtenKeys}), so versions stay unique per key.
+   */
+  public List<Result> executeAll(
+      List<Proposal> proposals, long index, ReadView view, WriteBatch batch) {
+    List<Result> results = new ArrayList<>(proposals.size());
+    for (Proposal p : proposals) {
+      results.add(execute(p, index, view, batch));
+    }
+    return results;
   }
 
   private Result apply(Command command, long index, WriteBatch batch) {
@@ -190,13 +209,13 @@ public final class CommandExecutor {
     if (old != null) {
       floor = Math.max(floor, old.floor);
       if (floor > old.floor) {
-        forgetResults(client, old.floor, floor, view, batch);
+        forgetResults(client, old.floor, floor, batch);
       }
       batch.delete(Keyspace.SESSION_AGE, ageKey(old.lastIndex, client));
     } else {
       long count = counter(batch) + 1;
       if (count > MAX_SESSIONS) {
-        evictOldest(view, batch);
+        evictOldest(batch);
         count--;
       }
       batch.put(Keyspace.META, SESSION_COUNT, longBytes(count));
@@ -209,10 +228,10 @@ public final class CommandExecutor {
     batch.put(Keyspace.SESSION_AGE, ageKey(index, client), new byte[0]);
   }
 
-  private void forgetResults(
-      byte[] client, long fromSeq, long toSeq, ReadView view, WriteBatch batch) {
+  // Scans go through the batch so that earlier proposals of the same entry are seen.
+  private void forgetResults(byte[] client, long fromSeq, long toSeq, WriteBatch batch) {
     List<byte[]> doomed = new ArrayList<>();
-    view.scan(
+    batch.scan(
         Keyspace.SESSION_RESULTS,
         resultKey(client, Math.max(0, fromSeq)),
         resultKey(client, toSeq),
@@ -222,9 +241,9 @@ public final class CommandExecutor {
     }
   }
 
-  private void evictOldest(ReadView view, WriteBatch batch) {
+  private void evictOldest(WriteBatch batch) {
     byte[][] oldest = new byte[1][];
-    view.scan(
+    batch.scan(
         Keyspace.SESSION_AGE,
         null,
         null,
@@ -238,7 +257,7 @@ public final class CommandExecutor {
     byte[] client = java.util.Arrays.copyOfRange(oldest[0], 8, 24);
     batch.delete(Keyspace.SESSION_AGE, oldest[0]);
     batch.delete(Keyspace.SESSIONS, client);
-    forgetResults(client, 0, Long.MAX_VALUE, view, batch);
+    forgetResults(client, 0, Long.MAX_VALUE, batch);
   }
 
   private static long counter(WriteBatch batch) {

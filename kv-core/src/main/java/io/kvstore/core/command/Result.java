@@ -11,7 +11,8 @@ public sealed interface Result
         Result.Deleted,
         Result.ConditionFailed,
         Result.TxnDone,
-        Result.Rejected {
+        Result.Rejected,
+        Result.Marked {
 
   /** A put was applied; {@code version} is the log index of this write. */
   record Written(long version) implements Result {}
@@ -40,6 +41,9 @@ public sealed interface Result
 
   /** The command was not applied, for the given reason. Nothing changed. */
   record Rejected(String reason) implements Result {}
+
+  /** A {@link Command.Marker} was applied at log index {@code index}. Nothing changed. */
+  record Marked(long index) implements Result {}
 
   /** The result of one operation in a transaction. */
   sealed interface OpResult permits PutDone, DeleteDone, GetDone {}

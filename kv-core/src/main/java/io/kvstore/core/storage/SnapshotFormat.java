@@ -9,6 +9,7 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.function.BiPredicate;
 import java.util.zip.CRC32C;
 import java.util.zip.CheckedInputStream;
 import java.util.zip.CheckedOutputStream;
@@ -31,19 +32,31 @@ public final class SnapshotFormat {
 
   /** Writes {@code view} to {@code out}; the caller holds the view steady while this runs. */
   public static void write(ReadView view, OutputStream out) throws IOException {
+    write(view.applied(), (space, visitor) -> view.scan(space, null, null, visitor), out);
+  }
+
+  /** Visits every entry of a keyspace in key order until the visitor returns false. */
+  @FunctionalInterface
+  public interface Scanner {
+    void scan(Keyspace space, BiPredicate<byte[], byte[]> visitor) throws IOException;
+  }
+
+  /**
+   * Writes the entries {@code scanner} yields, as of position {@code applied}, to {@code out} (for
+   * example a {@link ConsistentCut}, read while the store keeps applying writes).
+   */
+  public static void write(LogPosition applied, Scanner scanner, OutputStream out)
+      throws IOException {
     CheckedOutputStream checked = new CheckedOutputStream(out, new CRC32C());
     DataOutputStream data = new DataOutputStream(checked);
     data.write(MAGIC);
     data.writeInt(VERSION);
-    LogPosition applied = view.applied();
     data.writeLong(applied.term());
     data.writeLong(applied.index());
     IOException[] failure = new IOException[1];
     for (Keyspace space : Keyspace.values()) {
-      view.scan(
+      scanner.scan(
           space,
-          null,
-          null,
           (k, v) -> {
             try {
               data.writeByte(space.id());

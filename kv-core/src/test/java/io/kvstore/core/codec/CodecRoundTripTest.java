@@ -25,6 +25,28 @@ class CodecRoundTripTest {
   }
 
   @Test
+  void markers_roundTripTheirIdsAndResult() {
+    for (long id : new long[] {0, 1, -7, Long.MAX_VALUE, Long.MIN_VALUE}) {
+      Command hash =
+          CommandCodec.decode(
+                  CommandCodec.encode(new Proposal(RequestId.NONE, new Command.ComputeHash(id))))
+              .command();
+      assertEquals(new Command.ComputeHash(id), hash);
+      Command cut =
+          CommandCodec.decode(
+                  CommandCodec.encode(new Proposal(RequestId.NONE, new Command.SnapshotCut(id))))
+              .command();
+      assertEquals(new Command.SnapshotCut(id), cut);
+    }
+    assertEquals(
+        0x06, CommandCodec.encode(new Proposal(RequestId.NONE, new Command.ComputeHash(1)))[0]);
+    assertEquals(
+        0x07, CommandCodec.encode(new Proposal(RequestId.NONE, new Command.SnapshotCut(1)))[0]);
+    assertEquals(
+        new Result.Marked(99), ResultCodec.decode(ResultCodec.encode(new Result.Marked(99))));
+  }
+
+  @Test
   void put_roundTripsAllFields() {
     for (int size : new int[] {0, 1, 127, 128, 16_383, 16_384, 1 << 20}) {
       RequestId id = new RequestId(random.nextLong(), random.nextLong(), 17, 12);

@@ -24,7 +24,6 @@ import io.kvstore.client.proto.ScanResponse;
 import io.kvstore.client.proto.TxnRequest;
 import io.kvstore.client.proto.TxnResponse;
 import io.kvstore.client.proto.WriteHeader;
-import io.kvstore.core.codec.CommandCodec;
 import io.kvstore.core.codec.QueryCodec;
 import io.kvstore.core.codec.ResultCodec;
 import io.kvstore.core.command.Command;
@@ -288,7 +287,7 @@ public final class KvGrpcService extends KvGrpc.KvImplBase {
 
   private CompletableFuture<Written> write(RaftGroupId group, Proposal p, Ack ack) {
     long deadline = deadlineMs();
-    CompletableFuture<RaftGateway.Reply> f = gateway.write(group, CommandCodec.encode(p), deadline);
+    CompletableFuture<RaftGateway.Reply> f = gateway.propose(group, p, deadline);
     if (ack != Ack.ALL) {
       return f.thenApply(r -> new Written(r, true));
     }

@@ -4,14 +4,19 @@ import io.grpc.Metadata;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.kvstore.client.KvClient;
+import io.kvstore.core.codec.CommandCodec;
+import io.kvstore.core.command.Proposal;
+import io.kvstore.core.storage.StorageException;
 import java.io.IOException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
 import java.util.function.LongSupplier;
+import java.util.function.Supplier;
 import org.apache.ratis.proto.RaftProtos.ReplicationLevel;
 import org.apache.ratis.protocol.ClientId;
 import org.apache.ratis.protocol.Message;
@@ -49,6 +54,9 @@ public final class RaftGateway {
   private final Function<RaftPeerId, String> clientEndpointOf;
   private final long timeoutMs;
   private final LongSupplier mapEpoch;
+  private volatile boolean unsafeAckBeforeCommit;
+  private volatile WriteBatcher batcher;
+  private volatile Supplier<String> writeRefusal = () -> null;
 
   /**
    * @param clientEndpointOf the client API endpoint of a peer, or null if unknown
@@ -66,10 +74,69 @@ public final class RaftGateway {
     this.mapEpoch = mapEpoch;
   }
 
+  /**
+   * Batches client writes per partition from now on ({@link WriteBatcher}); settings with {@code
+   * maxOps == 1} keep one entry per request.
+   */
+  public void enableBatching(WriteBatcher.Settings settings) {
+    WriteBatcher old = batcher;
+    batcher = settings.enabled() ? new WriteBatcher(this::write, timeoutMs, settings) : null;
+    if (old != null) {
+      old.close();
+    }
+  }
+
+  /** Fails writes still queued for a batch; call when the node stops. */
+  public void close() {
+    WriteBatcher b = batcher;
+    if (b != null) {
+      b.close();
+    }
+  }
+
+  /**
+   * Proposes a client write, batched with concurrent writes to the same partition when batching is
+   * on; completes with this write's own encoded result and its entry's log index.
+   */
+  public CompletableFuture<Reply> propose(RaftGroupId group, Proposal p, long deadlineMs) {
+    WriteBatcher b = batcher;
+    CompletableFuture<Reply> applied =
+        b == null
+            ? write(group, CommandCodec.encode(p), deadlineMs)
+            : b.write(group, p, deadlineMs);
+    return unsafeAckBeforeCommit
+        ? UnsafeAckBeforeCommit.ackEarly(CommandCodec.encode(p), applied)
+        : applied;
+  }
+
+  /**
+   * Refuses every write with {@code UNAVAILABLE} while {@code why} returns a reason (non-null), so
+   * clients try another replica; used while the node's data disk is full or failing.
+   */
+  public void refuseWritesWhen(Supplier<String> why) {
+    this.writeRefusal = why;
+  }
+
   /** Proposes a log entry; completes with the state machine's reply bytes once applied. */
   public CompletableFuture<Reply> write(RaftGroupId group, byte[] entry, long deadlineMs) {
+    String refused = writeRefusal.get();
+    if (refused != null) {
+      return CompletableFuture.failedFuture(unavailable(refused));
+    }
     return submit(group, entry, RaftClientRequest.writeRequestType(), deadlineMs)
         .thenApply(r -> new Reply(r.getMessage().getContent().toByteArray(), r.getLogIndex()));
+  }
+
+  /**
+   * TEST ONLY, loses acknowledged writes: from now on an unconditional put that has not committed
+   * within {@link UnsafeAckBeforeCommit#ACK_AFTER_MS} is acknowledged anyway. The seeded bug the
+   * drill harness's lost-write control must catch; see {@link UnsafeAckBeforeCommit}.
+   */
+  public void enableUnsafeAckBeforeCommit() {
+    LOG.warn(
+        "UNSAFE: unsafe.ack-before-commit=true: this node acknowledges puts before they commit and"
+            + " WILL LOSE ACKNOWLEDGED WRITES. Test-only seeded bug; never use it for data.");
+    unsafeAckBeforeCommit = true;
   }
 
   /** The state machine's reply to a write, and the log index of the write's entry. */
@@ -111,7 +178,7 @@ public final class RaftGateway {
     CompletableFuture<RaftClientReply> reply;
     try {
       reply = server.submitClientRequestAsync(request);
-    } catch (IOException e) {
+    } catch (IOException | RejectedExecutionException e) {
       return CompletableFuture.failedFuture(unavailable("server not running: " + e.getMessage()));
     }
     return reply
@@ -158,19 +225,31 @@ public final class RaftGateway {
           .asRuntimeException(trailers);
     }
     if (error instanceof TimeoutException) {
-      return Status.DEADLINE_EXCEEDED
-          .withDescription("no outcome within " + waitMs + " ms (no quorum?)")
-          .asRuntimeException();
+      return deadlineExceeded(waitMs);
     }
     if (error instanceof StateMachineException sme) {
       LOG.warn("state machine error: {}", sme.getMessage());
       return Status.INTERNAL.withDescription(oneLine(sme.getMessage())).asRuntimeException();
+    }
+    if (causedBy(error, StorageException.class)) {
+      // This replica's store is closed after a failed write (disk full); others may serve.
+      return unavailable("partition store unavailable on this node (data disk)");
+    }
+    if (error instanceof RejectedExecutionException) {
+      // The group's replica here was closed (e.g. after a storage failure); others may serve.
+      return unavailable("partition replica closed on this node");
     }
     if (error instanceof RaftException || error instanceof IOException) {
       return unavailable(error.getClass().getSimpleName() + ": " + oneLine(error.getMessage()));
     }
     LOG.warn("unexpected failure", error);
     return Status.INTERNAL.withDescription(String.valueOf(error)).asRuntimeException();
+  }
+
+  static StatusRuntimeException deadlineExceeded(long waitMs) {
+    return Status.DEADLINE_EXCEEDED
+        .withDescription("no outcome within " + waitMs + " ms (no quorum?)")
+        .asRuntimeException();
   }
 
   private static StatusRuntimeException unavailable(String why) {
@@ -183,6 +262,15 @@ public final class RaftGateway {
     }
     int nl = s.indexOf('\n');
     return nl < 0 ? s : s.substring(0, nl);
+  }
+
+  private static boolean causedBy(Throwable t, Class<? extends Throwable> type) {
+    for (Throwable c = t; c != null; c = c.getCause() == c ? null : c.getCause()) {
+      if (type.isInstance(c)) {
+        return true;
+      }
+    }
+    return false;
   }
 
   private static Throwable unwrap(Throwable t) {

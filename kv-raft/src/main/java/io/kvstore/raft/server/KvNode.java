@@ -6,6 +6,7 @@ import io.kvstore.client.proto.ClusterStatusResponse;
 import io.kvstore.core.cluster.ClusterMap;
 import io.kvstore.core.cluster.NodeEntry;
 import io.kvstore.core.storage.mapdb.MapDbPartitionStore;
+import io.kvstore.raft.admin.KvAdminService;
 import io.kvstore.raft.api.KeyRouter;
 import io.kvstore.raft.api.KvGrpcService;
 import io.kvstore.raft.api.LocalReads;
@@ -22,6 +23,8 @@ import java.util.Comparator;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
@@ -61,6 +64,7 @@ public final class KvNode implements AutoCloseable {
   private final CountDownLatch stopped = new CountDownLatch(1);
   private final AtomicBoolean closing = new AtomicBoolean();
   private Server grpc;
+  private RaftGateway gateway;
   private MapPublisher publisher;
   private final ExecutorService clientExecutor =
       Executors.newFixedThreadPool(
@@ -72,11 +76,33 @@ public final class KvNode implements AutoCloseable {
           });
   private static final AtomicLong THREADS = new AtomicLong();
 
-  private KvNode(NodeConfig config, RaftServer raft, PartitionGroups groups, HotCache cache) {
+  private final DiskWatchdog disk;
+  private final ScheduledExecutorService watchdog =
+      Executors.newSingleThreadScheduledExecutor(daemon("kv-disk-watchdog"));
+  private final ExecutorService failoverExecutor =
+      Executors.newFixedThreadPool(2, daemon("kv-storage-failover"));
+  private StorageFailover failover;
+  private LogCompactor compactor;
+
+  private KvNode(
+      NodeConfig config,
+      RaftServer raft,
+      PartitionGroups groups,
+      HotCache cache,
+      DiskWatchdog disk) {
     this.config = config;
     this.raft = raft;
     this.groups = groups;
-    this.status = new NodeStatus(config, raft, groups, cache);
+    this.disk = disk;
+    this.status = new NodeStatus(config, raft, groups, cache, disk);
+  }
+
+  private static ThreadFactory daemon(String name) {
+    return r -> {
+      Thread t = new Thread(r, name);
+      t.setDaemon(true);
+      return t;
+    };
   }
 
   /** Starts a node; throws {@link NodeStartException} with one clear line for operator errors. */
@@ -94,8 +120,18 @@ public final class KvNode implements AutoCloseable {
 
     PartitionGroups groups = new PartitionGroups(map);
     HotCache cache = new HotCache(config.cacheBytes());
+    DiskWatchdog disk =
+        new DiskWatchdog(
+            config.nodeId(),
+            config.dataDir(),
+            config.diskMinFreeBytes(),
+            config.diskResumeFreeBytes());
     MapDbPartitionStore.Options storeOptions =
-        new MapDbPartitionStore.Options(config.storageCommitEveryEntries(), 4L << 20);
+        new MapDbPartitionStore.Options(
+            config.storageCommitEveryEntries(),
+            4L << 20,
+            config.storageValuesSeparate(),
+            config.storageMmap());
     RaftServer raft =
         RaftServer.newBuilder()
             .setServerId(RaftPeerId.valueOf(config.nodeId()))
@@ -108,19 +144,23 @@ public final class KvNode implements AutoCloseable {
                         "group " + gid + " is not a partition of this cluster");
                   }
                   return new KvStateMachine(
-                      p,
-                      dir -> MapDbPartitionStore.open(dir, storeOptions),
-                      config.compression(),
-                      cache);
+                          p,
+                          dir -> MapDbPartitionStore.open(dir, storeOptions),
+                          config.compression(),
+                          cache,
+                          disk)
+                      .seedFrom(SnapshotRestore.stagedSnapshot(config.dataDir(), p));
                 })
             .setOption(RaftStorage.StartupOption.RECOVER)
             .build();
-    KvNode node = new KvNode(config, raft, groups, cache);
+    KvNode node = new KvNode(config, raft, groups, cache, disk);
     try {
       raft.start();
       node.ensureGroups(initialized);
       Preflight.markInitialized(config.dataDir(), config.nodeId());
+      SnapshotRestore.finish(config.dataDir());
       node.startClientServer();
+      node.startWatchdog();
     } catch (IOException | RuntimeException e) {
       node.close();
       throw e;
@@ -265,6 +305,22 @@ public final class KvNode implements AutoCloseable {
     ClusterMap map = groups.map();
     RaftGateway gateway =
         new RaftGateway(raft, this::clientEndpoint, config.requestTimeoutMs(), map::epoch);
+    if (config.unsafeAckBeforeCommit()) {
+      gateway.enableUnsafeAckBeforeCommit(); // test-only seeded bug; logs UNSAFE
+    }
+    gateway.enableBatching(config.batch());
+    this.gateway = gateway;
+    gateway.refuseWritesWhen(
+        () ->
+            disk.writable()
+                ? null
+                : "node "
+                    + config.nodeId()
+                    + " refuses writes: data disk "
+                    + disk.health().state()
+                    + " ("
+                    + disk.health().reason()
+                    + ")");
     KvGrpcService service =
         new KvGrpcService(
             gateway,
@@ -281,6 +337,13 @@ public final class KvNode implements AutoCloseable {
               // default cached one keeps threads from growing with requests in flight.
               .executor(clientExecutor)
               .addService(service)
+              .addService(
+                  new KvAdminService(
+                      raft,
+                      gateway,
+                      new KeyRouter(map, config.nodeId(), PartitionGroups::groupId),
+                      map,
+                      config.nodeId()))
               .maxInboundMessageSize(
                   Math.max(
                       config.maxRequestBytes(),
@@ -301,6 +364,40 @@ public final class KvNode implements AutoCloseable {
       Thread t = new Thread(publisher, config.nodeId() + "-map-publisher");
       t.setDaemon(true);
       t.start();
+    }
+  }
+
+  /**
+   * Every {@code storage.disk.check-interval-ms} (and at once when a state machine reports an I/O
+   * error): check the data disk, move leadership away or back, snapshot partitions whose log is
+   * past {@code raft.snapshot.trigger-log-mb}.
+   */
+  private void startWatchdog() {
+    failover = new StorageFailover(raft, groups, config.nodeId(), failoverExecutor);
+    compactor = new LogCompactor(raft, groups, config.nodeId(), config.snapshotTriggerLogBytes());
+    disk.onReport(
+        () -> {
+          if (!watchdog.isShutdown()) {
+            watchdog.execute(this::watch);
+          }
+        });
+    long every = config.diskCheckIntervalMs();
+    watchdog.scheduleWithFixedDelay(this::watch, 0, every, TimeUnit.MILLISECONDS);
+  }
+
+  private void watch() {
+    if (closing.get()) {
+      return;
+    }
+    try {
+      disk.check();
+      boolean writable = disk.writable();
+      failover.tick(writable);
+      if (writable) {
+        compactor.tick();
+      }
+    } catch (RuntimeException e) {
+      LOG.debug("disk watchdog round failed: {}", e.toString());
     }
   }
 
@@ -339,11 +436,16 @@ public final class KvNode implements AutoCloseable {
       return;
     }
     try {
+      watchdog.shutdownNow();
+      failoverExecutor.shutdownNow();
       if (publisher != null) {
         publisher.stop();
       }
       if (grpc != null) {
         grpc.shutdown();
+      }
+      if (gateway != null) {
+        gateway.close();
       }
       try {
         raft.close();

@@ -1,6 +1,7 @@
 package io.kvstore.raft.server;
 
 import io.kvstore.core.codec.Compression;
+import io.kvstore.raft.api.WriteBatcher;
 import java.io.IOException;
 import java.io.Reader;
 import java.nio.charset.StandardCharsets;
@@ -32,13 +33,22 @@ public record NodeConfig(
     long snapshotAutoTriggerEntries,
     int logSegmentSizeMb,
     int storageCommitEveryEntries,
+    boolean storageValuesSeparate,
+    boolean storageMmap,
     Compression compression,
     long cacheBytes,
+    boolean unsafeAckBeforeCommit,
     int maxKeyBytes,
     int maxValueBytes,
     int maxRequestBytes,
     int requestTimeoutMs,
-    Map<String, String> ratisOverrides) {
+    Map<String, String> ratisOverrides,
+    WriteBatcher.Settings batch,
+    long snapshotTriggerLogBytes,
+    long logPurgeMarginEntries,
+    long diskMinFreeBytes,
+    long diskResumeFreeBytes,
+    int diskCheckIntervalMs) {
 
   static final Set<String> KEYS =
       Set.of(
@@ -52,13 +62,25 @@ public record NodeConfig(
           "raft.snapshot.auto-trigger-entries",
           "raft.log.segment-size-mb",
           "storage.commit-every-entries",
+          "storage.value-layout",
+          "storage.file-access",
           "storage.compression",
           "storage.compression-min-bytes",
           "storage.cache-mb",
+          "unsafe.ack-before-commit",
           "limits.max-key-bytes",
           "limits.max-value-bytes",
           "limits.max-request-bytes",
-          "server.request-timeout-ms");
+          "server.request-timeout-ms",
+          "server.batch.max-ops",
+          "server.batch.max-bytes",
+          "server.batch.max-delay-us",
+          "server.batch.max-in-flight",
+          "raft.snapshot.trigger-log-mb",
+          "raft.log.purge-margin-entries",
+          "storage.disk.min-free-mb",
+          "storage.disk.resume-free-mb",
+          "storage.disk.check-interval-ms");
 
   /** This node's own member entry. */
   public Member self() {
@@ -140,6 +162,17 @@ public record NodeConfig(
               + " members; cluster.members lists "
               + members.size());
     }
+    long minFreeMb = longValue(p, "storage.disk.min-free-mb", 256, 0, 1L << 30);
+    long resumeFreeMb =
+        longValue(p, "storage.disk.resume-free-mb", Math.max(512, 2 * minFreeMb), 0, 1L << 30);
+    if (resumeFreeMb < minFreeMb) {
+      throw new ConfigException(
+          "storage.disk.resume-free-mb ("
+              + resumeFreeMb
+              + ") must be at least storage.disk.min-free-mb ("
+              + minFreeMb
+              + ")");
+    }
     return new NodeConfig(
         id,
         dataDir,
@@ -151,13 +184,47 @@ public record NodeConfig(
         longValue(p, "raft.snapshot.auto-trigger-entries", 100_000, 100, Long.MAX_VALUE),
         intValue(p, "raft.log.segment-size-mb", 8, 1, 1024),
         intValue(p, "storage.commit-every-entries", 1000, 1, 1_000_000),
+        choice(p, "storage.value-layout", "inline", "inline", "separate").equals("separate"),
+        choice(p, "storage.file-access", "mmap", "mmap", "channel").equals("mmap"),
         compression(p),
         intValue(p, "storage.cache-mb", 64, 0, 1 << 20) * (1L << 20),
+        unsafeFlag(p, "unsafe.ack-before-commit"),
         intValue(p, "limits.max-key-bytes", 1024, 1, 64 * 1024),
         intValue(p, "limits.max-value-bytes", 1 << 20, 0, 4 << 20),
         intValue(p, "limits.max-request-bytes", 4 << 20, 64 << 10, 64 << 20),
         intValue(p, "server.request-timeout-ms", 5000, 100, 600_000),
-        Map.copyOf(ratis));
+        Map.copyOf(ratis),
+        batch(p),
+        longValue(p, "raft.snapshot.trigger-log-mb", 64, 1, 1L << 20) << 20,
+        longValue(p, "raft.log.purge-margin-entries", 5000, 0, Long.MAX_VALUE),
+        minFreeMb << 20,
+        resumeFreeMb << 20,
+        intValue(p, "storage.disk.check-interval-ms", 1000, 50, 60_000));
+  }
+
+  private static WriteBatcher.Settings batch(Properties p) {
+    WriteBatcher.Settings d = WriteBatcher.Settings.DEFAULT;
+    int maxRequest = intValue(p, "limits.max-request-bytes", 4 << 20, 64 << 10, 64 << 20);
+    return new WriteBatcher.Settings(
+        intValue(p, "server.batch.max-ops", d.maxOps(), 1, 4096),
+        intValue(p, "server.batch.max-bytes", d.maxBytes(), 1024, maxRequest),
+        longValue(p, "server.batch.max-delay-us", d.maxDelayUs(), 0, 100_000),
+        intValue(p, "server.batch.max-in-flight", d.maxInFlight(), 1, 64));
+  }
+
+  private static String choice(Properties p, String key, String dflt, String... allowed) {
+    String v = p.getProperty(key, dflt).trim();
+    if (!List.of(allowed).contains(v)) {
+      throw new ConfigException(
+          "config key '"
+              + key
+              + "': expected one of "
+              + String.join(", ", allowed)
+              + ", got '"
+              + v
+              + "'");
+    }
+    return v;
   }
 
   private static Compression compression(Properties p) {
@@ -170,6 +237,15 @@ public record NodeConfig(
     }
     int min = intValue(p, "storage.compression-min-bytes", 256, 0, 1 << 20);
     return new Compression(codec, min);
+  }
+
+  /** A test-only switch: absent or "false" is off, "true" is on, anything else is an error. */
+  private static boolean unsafeFlag(Properties p, String key) {
+    String s = p.getProperty(key, "false").trim();
+    if (!s.equals("true") && !s.equals("false")) {
+      throw new ConfigException("config key '" + key + "': '" + s + "' is not true or false");
+    }
+    return s.equals("true");
   }
 
   private static String required(Properties p, String key) {

@@ -3,6 +3,7 @@ package io.kvstore.raft.server;
 import com.github.benmanes.caffeine.cache.stats.CacheStats;
 import io.kvstore.client.proto.ClusterMapResponse;
 import io.kvstore.client.proto.ClusterStatusResponse;
+import io.kvstore.client.proto.DiskStatus;
 import io.kvstore.client.proto.GroupStatus;
 import io.kvstore.client.proto.NodeInfo;
 import io.kvstore.client.proto.PartitionInfo;
@@ -11,6 +12,7 @@ import io.kvstore.core.cluster.NodeEntry;
 import io.kvstore.core.cluster.PartitionEntry;
 import io.kvstore.core.command.CommandExecutor;
 import io.kvstore.core.ring.HashRange;
+import io.kvstore.core.storage.StorageException;
 import io.kvstore.raft.statemachine.HotCache;
 import io.kvstore.raft.statemachine.KvStateMachine;
 import java.io.IOException;
@@ -22,6 +24,7 @@ import org.apache.ratis.protocol.RaftGroupId;
 import org.apache.ratis.protocol.RaftPeerId;
 import org.apache.ratis.server.DivisionInfo;
 import org.apache.ratis.server.RaftServer;
+import org.apache.ratis.statemachine.SnapshotInfo;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -34,13 +37,20 @@ final class NodeStatus {
   private final RaftServer raft;
   private final PartitionGroups groups;
   private final HotCache cache;
+  private final DiskWatchdog disk;
   private final long startedNanos = System.nanoTime();
 
-  NodeStatus(NodeConfig config, RaftServer raft, PartitionGroups groups, HotCache cache) {
+  NodeStatus(
+      NodeConfig config,
+      RaftServer raft,
+      PartitionGroups groups,
+      HotCache cache,
+      DiskWatchdog disk) {
     this.config = config;
     this.raft = raft;
     this.groups = groups;
     this.cache = cache;
+    this.disk = disk;
   }
 
   ClusterStatusResponse status() {
@@ -61,10 +71,30 @@ final class NodeStatus {
             .setHitRatio(stats.requestCount() == 0 ? 0 : stats.hitRate())
             .setBytes(cache.weightedBytes())
             .setMaxBytes(config.cacheBytes()));
+    DiskWatchdog.Health h = disk.health();
+    b.setDisk(
+        DiskStatus.newBuilder()
+            .setState(h.state().name())
+            .setWritable(disk.writable())
+            .setFreeBytes(h.freeBytes())
+            .setTotalBytes(h.totalBytes())
+            .setMinFreeBytes(disk.minFreeBytes())
+            .setReason(h.reason())
+            .setStateAgeMs(Math.max(0, System.currentTimeMillis() - h.sinceMillis()))
+            .setPath(disk.dir().toAbsolutePath().toString()));
     for (int p : groups.hostedBy(config.nodeId())) {
       RaftGroupId gid = PartitionGroups.groupId(p);
       try {
         b.addGroups(groupStatus(p, raft.getDivision(gid)));
+      } catch (RuntimeException e) {
+        b.addGroups(
+            GroupStatus.newBuilder()
+                .setPartition(Math.max(0, p))
+                .setMeta(p == PartitionGroups.META)
+                .setGroupId(gid.getUuid().toString())
+                .setRole("UNKNOWN")
+                .setHealthy(false)
+                .setStorageError(String.valueOf(e.getMessage())));
       } catch (IOException e) {
         // The map places a replica here but it is not running: report it, unhealthy.
         LOG.debug("group {} not available: {}", gid, e.toString());
@@ -93,11 +123,36 @@ final class NodeStatus {
             .setCommitIndex(d.getRaftLog().getLastCommittedIndex())
             .setAppliedIndex(info.getLastAppliedIndex())
             .setLeaderId(leader == null ? "" : leader.toString())
-            .setHealthy(info.isAlive() && leader != null)
-            .setBytesOnDisk(sizeOf(d.getRaftStorage().getStorageDir().getRoot().toPath()));
-    if (d.getStateMachine() instanceof KvStateMachine sm && sm.store() != null) {
-      g.setKeyCount(CommandExecutor.keyCount(sm.store()));
+            .setBytesOnDisk(sizeOf(d.getRaftStorage().getStorageDir().getRoot().toPath()))
+            .setLogBytes(LogCompactor.logBytes(d))
+            .setSnapshotBytes(LogCompactor.snapshotBytes(d))
+            .setLogStartIndex(Math.max(0, d.getRaftLog().getStartIndex()));
+    SnapshotInfo snapshot = d.getStateMachine().getLatestSnapshot();
+    if (snapshot != null) {
+      g.setSnapshotIndex(Math.max(0, snapshot.getIndex()));
     }
+    String storageError = "";
+    if (d.getStateMachine() instanceof KvStateMachine sm) {
+      if (sm.store() != null && info.isAlive()) {
+        try {
+          g.setKeyCount(CommandExecutor.keyCount(sm.store()));
+        } catch (StorageException e) {
+          // closed after a failed write, waiting for the disk to reopen it
+          storageError = "store closed after a failed write; reopens when the disk is healthy";
+        }
+      }
+      if (sm.logFailed()) {
+        storageError = "Raft log write failed; reopens when the disk is healthy";
+      }
+    }
+    if (!info.isAlive() && storageError.isEmpty()) {
+      storageError = "replica closed; reopens when the disk is healthy";
+    }
+    if (storageError.isEmpty() && !disk.writable()) {
+      storageError = "data disk " + disk.health().state() + ": " + disk.health().reason();
+    }
+    g.setStorageError(storageError);
+    g.setHealthy(info.isAlive() && leader != null && storageError.isEmpty());
     d.getGroup().getPeers().forEach(peer -> g.addMembers(peer.getId().toString()));
     return g.build();
   }

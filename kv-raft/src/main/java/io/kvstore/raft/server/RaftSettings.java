@@ -68,6 +68,13 @@ final class RaftSettings {
     RaftServerConfigKeys.Snapshot.setAutoTriggerEnabled(p, true);
     RaftServerConfigKeys.Snapshot.setAutoTriggerThreshold(p, config.snapshotAutoTriggerEntries());
     RaftServerConfigKeys.Snapshot.setRetentionFileNum(p, 2);
+    // Purge the log up to the snapshot even when a replica is behind (it then gets the snapshot),
+    // keeping the last purge-margin entries so a replica that lags a little catches up from the
+    // log. Ratis's default purges only what every replica has, so one replica that is down would
+    // let every log grow without bound.
+    RaftServerConfigKeys.Log.setPurgeUptoSnapshotIndex(p, true);
+    RaftServerConfigKeys.Log.setPurgePreservationLogNum(p, config.logPurgeMarginEntries());
+    RaftServerConfigKeys.Log.setPurgeGap(p, 1024);
     // Retries of a write after failover come back with the same call only within this window;
     // the state machine's own client sessions cover longer horizons.
     RaftServerConfigKeys.RetryCache.setExpiryTime(p, TimeDuration.valueOf(60, TimeUnit.SECONDS));

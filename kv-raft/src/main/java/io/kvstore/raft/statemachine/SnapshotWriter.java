@@ -53,6 +53,18 @@ final class SnapshotWriter {
         new SingleFileSnapshotInfo(new FileInfo(target.toPath(), md5), at));
   }
 
+  /** Deletes temporary files a crash or a full disk left behind while writing a snapshot. */
+  static void removePartialFiles(SimpleStateMachineStorage storage) throws IOException {
+    File dir = storage.getSnapshotFile(0, 0).getParentFile();
+    File[] partial = dir == null ? null : dir.listFiles((d, name) -> name.startsWith("partial."));
+    if (partial == null) {
+      return;
+    }
+    for (File f : partial) {
+      Files.deleteIfExists(f.toPath());
+    }
+  }
+
   private static void fsyncDirectory(Path dir) throws IOException {
     try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {
       ch.force(true);

@@ -41,6 +41,8 @@ class SnapshotInstallIT {
     p.setProperty("raft.log.segment-size-mb", "1");
     p.setProperty("ratis.raft.server.log.purge.gap", "1");
     p.setProperty("ratis.raft.server.log.purge.upto.snapshot.index", "true");
+    // No margin of entries kept behind the snapshot: the replica must need the snapshot.
+    p.setProperty("raft.log.purge-margin-entries", "0");
     try (InJvmCluster cluster = new InJvmCluster(dir, 3, p).startAll();
         KvClient client = cluster.client()) {
       client.put("warm".getBytes(UTF_8), "up".getBytes(UTF_8));

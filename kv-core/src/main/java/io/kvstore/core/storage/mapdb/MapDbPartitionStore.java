@@ -19,6 +19,7 @@ import java.util.function.BiPredicate;
 import org.mapdb.Atomic;
 import org.mapdb.BTreeMap;
 import org.mapdb.DB;
+import org.mapdb.DBException;
 import org.mapdb.DBMaker;
 import org.mapdb.Serializer;
 import org.slf4j.Logger;
@@ -40,9 +41,29 @@ public final class MapDbPartitionStore implements PartitionStore {
   private static final Logger LOG = LoggerFactory.getLogger(MapDbPartitionStore.class);
   static final String FILE_NAME = "kv.db";
 
-  /** Tuning knobs. {@code commitEveryBatches} trades restart replay length for apply speed. */
-  public record Options(int commitEveryBatches, long allocateIncrementBytes) {
+  /**
+   * Tuning knobs. {@code commitEveryBatches} trades restart replay length for apply speed.
+   *
+   * <p>{@code valuesOutsideNodes}: keep each value as its own record, with only a pointer in the
+   * B-tree leaf. Inline values (the MapDB default) make every put rewrite a whole leaf of up to 32
+   * values; with 4 KiB values that is ~128 KiB per put (measured: ~20x the user bytes written to
+   * the MapDB write-ahead file, ~10x fewer puts/s than separate records). Small values are faster
+   * inline. Fixed when a store file is created: an existing file keeps the layout it was made with.
+   *
+   * <p>{@code mmap}: map the file into memory (fast; touched pages count in the process RSS as
+   * file-backed, reclaimable pages) or read and write it through a file channel (pages stay in the
+   * OS page cache, outside the process RSS).
+   */
+  public record Options(
+      int commitEveryBatches,
+      long allocateIncrementBytes,
+      boolean valuesOutsideNodes,
+      boolean mmap) {
     public static final Options DEFAULT = new Options(1000, 16L << 20);
+
+    public Options(int commitEveryBatches, long allocateIncrementBytes) {
+      this(commitEveryBatches, allocateIncrementBytes, false, true);
+    }
   }
 
   private final StoreDirectory directory;
@@ -86,10 +107,20 @@ public final class MapDbPartitionStore implements PartitionStore {
     return store;
   }
 
+  private static DB.TreeMapMaker<byte[], byte[]> treeMap(DB db, String name, Options options) {
+    DB.TreeMapMaker<byte[], byte[]> maker =
+        db.treeMap(name, Serializer.BYTE_ARRAY, Serializer.BYTE_ARRAY);
+    // Only used when the map is created; an existing map keeps its stored layout.
+    return options.valuesOutsideNodes() && !db.exists(name)
+        ? maker.valuesOutsideNodesEnable()
+        : maker;
+  }
+
   private static Handle openHandle(Path file, Options options) {
+    DBMaker.Maker maker = DBMaker.fileDB(file.toFile());
+    maker = options.mmap() ? maker.fileMmapEnableIfSupported() : maker.fileChannelEnable();
     DB db =
-        DBMaker.fileDB(file.toFile())
-            .fileMmapEnableIfSupported()
+        maker
             .cleanerHackEnable()
             .transactionEnable()
             .allocateIncrement(options.allocateIncrementBytes())
@@ -97,9 +128,7 @@ public final class MapDbPartitionStore implements PartitionStore {
     try {
       Map<Keyspace, BTreeMap<byte[], byte[]>> maps = new EnumMap<>(Keyspace.class);
       for (Keyspace k : Keyspace.values()) {
-        maps.put(
-            k,
-            db.treeMap("ks" + k.id(), Serializer.BYTE_ARRAY, Serializer.BYTE_ARRAY).createOrOpen());
+        maps.put(k, treeMap(db, "ks" + k.id(), options).createOrOpen());
       }
       Atomic.Long term = db.atomicLong("applied.term").createOrOpen();
       Atomic.Long index = db.atomicLong("applied.index").createOrOpen();
@@ -163,6 +192,15 @@ public final class MapDbPartitionStore implements PartitionStore {
       }
 
       @Override
+      public void scan(
+          Keyspace space,
+          byte[] from,
+          byte[] to,
+          java.util.function.BiPredicate<byte[], byte[]> visitor) {
+        pending.scan(MapDbPartitionStore.this, space, from, to, visitor);
+      }
+
+      @Override
       public void commit(LogPosition position) {
         commitBatch(pending, position);
       }
@@ -186,6 +224,8 @@ public final class MapDbPartitionStore implements PartitionStore {
       if (++batchesSinceCommit >= options.commitEveryBatches()) {
         commitLocked();
       }
+    } catch (DBException e) {
+      throw new StorageException("store write failed: " + e.getMessage(), e);
     } finally {
       lock.writeLock().unlock();
     }
@@ -204,6 +244,8 @@ public final class MapDbPartitionStore implements PartitionStore {
       if (!closed) {
         commitLocked();
       }
+    } catch (DBException e) {
+      throw new StorageException("store commit failed: " + e.getMessage(), e);
     } finally {
       lock.writeLock().unlock();
     }
@@ -275,9 +317,15 @@ public final class MapDbPartitionStore implements PartitionStore {
       if (closed) {
         return;
       }
-      commitLocked();
-      handle.db.close();
       closed = true;
+      try {
+        handle.db.commit();
+        durable = applied;
+      } finally {
+        // Close (and release the file lock) even when the commit failed, e.g. on a full disk: the
+        // file then reopens at its last successful commit and the Raft log replays the rest.
+        handle.db.close();
+      }
     } finally {
       lock.writeLock().unlock();
     }

@@ -77,6 +77,15 @@ public final class InMemoryPartitionStore implements PartitionStore {
       }
 
       @Override
+      public void scan(
+          Keyspace space,
+          byte[] from,
+          byte[] to,
+          java.util.function.BiPredicate<byte[], byte[]> visitor) {
+        pending.scan(InMemoryPartitionStore.this, space, from, to, visitor);
+      }
+
+      @Override
       public void commit(LogPosition position) {
         lock.writeLock().lock();
         try {

@@ -1,0 +1,2 @@
+/** Unit tests of the client API layer. */
+package io.kvstore.raft.api;
