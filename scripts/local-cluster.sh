@@ -7,6 +7,10 @@
 #                                                 the same with N nodes (1..9) and generated
 #                                                 configs; zones go to the nodes round-robin
 #                                                 (default: one zone per node, a, b, c, ...)
+#   scripts/local-cluster.sh up --uids            (as root) run node nK under its own uid 30000+K
+#                                                 (setpriv; data/nK chowned to it), so nftables
+#                                                 can cut nodes apart (`kv drill partition`); the
+#                                                 choice is kept in data/uids for later `up`s
 #   scripts/local-cluster.sh status               which nodes run, then kv cluster status
 #   scripts/local-cluster.sh down                 stop every node that runs (SIGTERM, then SIGKILL
 #                                                 after 30 s)
@@ -33,6 +37,9 @@ GENERATED=$DATA/conf
 # The members line the cluster in data/ was created with; absent before the first `up`.
 LAYOUT=$DATA/cluster.members
 MAX_NODES=9
+# With data/uids present (`up --uids`), node nK runs as uid UID_BASE+K.
+UIDS_MARK=$DATA/uids
+UID_BASE=30000
 START_TIMEOUT_S=90
 STOP_TIMEOUT_S=30
 
@@ -42,7 +49,7 @@ die() { echo "local-cluster: $*" >&2; exit 1; }
 
 usage() {
   cat >&2 <<EOF
-usage: scripts/local-cluster.sh up [--nodes N] [--zones ZONE,...]
+usage: scripts/local-cluster.sh up [--nodes N] [--zones ZONE,...] [--uids]
        scripts/local-cluster.sh status | down | clean
 EOF
   exit 2
@@ -312,9 +319,10 @@ EOF
 }
 
 up() {
-  local count= zones=
+  local count= zones= uids=false
   while [ $# -gt 0 ]; do
     case $1 in
+      --uids) uids=true; shift ;;
       --nodes) [ $# -ge 2 ] || usage; count=$2; shift 2 ;;
       --nodes=*) count=${1#--nodes=}; shift ;;
       --zones) [ $# -ge 2 ] || usage; zones=$2; shift 2 ;;
@@ -325,6 +333,11 @@ up() {
 
   mkdir -p "$DATA" 2>/dev/null || die "cannot create $ROOT/$DATA"
   [ -w "$DATA" ] || die "$ROOT/$DATA is not writable"
+  if $uids; then
+    [ "$(id -u)" -eq 0 ] || die "--uids needs root (nodes are started under their own uids with setpriv)"
+    command -v setpriv >/dev/null 2>&1 || die "--uids needs setpriv (util-linux)"
+    touch "$UIDS_MARK"
+  fi
 
   if [ -z "$count" ] && [ -z "$zones" ]; then
     set_layout "$CONF_MEMBERS"
@@ -407,10 +420,19 @@ up() {
     # nohup: the node outlives this script and the terminal; bin/kv execs java, so $! is its pid.
     # Appending keeps the log of earlier runs for post-mortems.
     echo "---- $(date -u +%Y-%m-%dT%H:%M:%SZ) scripts/local-cluster.sh up" >>"$(log_file "$k")"
-    nohup "$kv" start --config "$(config_file "$k")" >>"$(log_file "$k")" 2>&1 </dev/null &
+    if [ -f "$UIDS_MARK" ]; then
+      # One uid per node so nftables can tell the nodes' packets apart; the distribution and
+      # configs are world-readable, the node writes only its data directory.
+      mkdir -p "$DATA/n$k"
+      chown -R "$((UID_BASE + k)):$((UID_BASE + k))" "$DATA/n$k"
+      nohup setpriv --reuid "$((UID_BASE + k))" --regid "$((UID_BASE + k))" --clear-groups \
+        "$kv" start --config "$(config_file "$k")" >>"$(log_file "$k")" 2>&1 </dev/null &
+    else
+      nohup "$kv" start --config "$(config_file "$k")" >>"$(log_file "$k")" 2>&1 </dev/null &
+    fi
     echo $! >"$(pid_file "$k")"
     started+=("$!")
-    say "started n$k (pid $!, zone $(member "$k" 5)), log $DATA/n$k.log"
+    say "started n$k (pid $!, zone $(member "$k" 5)$([ -f "$UIDS_MARK" ] && echo ", uid $((UID_BASE + k))")), log $DATA/n$k.log"
   done
 
   say "waiting up to ${START_TIMEOUT_S}s until every node runs all its groups with a leader ..."

@@ -8,7 +8,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.TypeConversionException;
 
 /** The {@code --consistency} option of get and scan: how fresh a read must be. */
-final class ConsistencyOption {
+public final class ConsistencyOption {
   @Option(
       names = "--consistency",
       paramLabel = "LEVEL",
@@ -27,7 +27,7 @@ final class ConsistencyOption {
   }
 
   /** Parses {@code linearizable | lease | any | bounded[=DURATION[,ENTRIES]]}. */
-  static final class Converter implements ITypeConverter<ReadOptions> {
+  public static final class Converter implements ITypeConverter<ReadOptions> {
     private static final String FORMS =
         "use linearizable, lease, any, bounded or bounded=DURATION[,ENTRIES] "
             + "(e.g. bounded=500ms or bounded=2s,100)";

@@ -216,7 +216,7 @@ public final class Kv implements Callable<Integer> {
   }
 
   /** The configured endpoints with duplicates dropped; {@link #openClient} checks them. */
-  List<String> endpointList() {
+  public List<String> endpointList() {
     return new ArrayList<>(new LinkedHashSet<>(List.of(endpoints.trim().split("\\s*,\\s*"))));
   }
 

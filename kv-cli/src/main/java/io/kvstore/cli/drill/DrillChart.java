@@ -168,9 +168,11 @@ public final class DrillChart {
 
       legend(
           g,
-          WIDTH - RIGHT - 560,
+          WIDTH - RIGHT - 680,
           HEIGHT - 28,
-          new String[] {"ok/s", "fail+info/s", "p50", "p99", "kill", "pause", "final reads"},
+          new String[] {
+            "ok/s", "fail+info/s", "p50", "p99", "kill", "pause", "network/transfer", "final reads"
+          },
           new Color[] {
             new Color(0, 130, 0),
             new Color(200, 120, 0),
@@ -178,6 +180,7 @@ public final class DrillChart {
             new Color(200, 0, 120),
             KILL,
             PAUSE,
+            OTHER,
             FINAL
           });
     } finally {
@@ -216,7 +219,7 @@ public final class DrillChart {
       g.fillRect(x0, p.top, Math.max(2, x1 - x0), p.height);
       g.setColor(Color.DARK_GRAY);
       g.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, 11));
-      g.drawString(w.kind().name().toLowerCase() + " n" + (w.node() + 1), x0 + 2, p.top + 12);
+      g.drawString(w.kind().label() + " " + w.detail(), x0 + 2, p.top + 12);
     }
   }
 

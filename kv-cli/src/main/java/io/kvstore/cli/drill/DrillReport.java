@@ -320,8 +320,10 @@ public record DrillReport(
     for (int i = 0; i < stats.size(); i++) {
       WindowStats s = stats.get(i);
       Map<String, Object> m = new LinkedHashMap<>();
-      m.put("kind", s.window().kind().toString().toLowerCase());
+      m.put("kind", s.window().kind().label());
       m.put("node", "n" + (s.window().node() + 1));
+      m.put("nodes", s.window().nodes().stream().map(n -> "n" + (n + 1)).toList());
+      m.put("detail", s.window().detail());
       m.put("startMs", s.startMs());
       m.put("endMs", s.endMs());
       m.put("startNanos", s.window().startNanos());
@@ -358,7 +360,8 @@ public record DrillReport(
       sb.append("## Throughput and latency\n\n");
       sb.append("![throughput and latency over time](").append(chart).append(")\n\n");
       sb.append(
-          "One-second buckets by completion time; fault windows shaded (kill red, pause blue),"
+          "One-second buckets by completion time; fault windows shaded (kill red, pause blue,"
+              + " network and leadership faults grey),"
               + " final read phase green.\n\n");
     }
     List<List<PartitionStats>> perPartition = partitionStats();
@@ -380,9 +383,9 @@ public record DrillReport(
         WindowStats s = ws.get(i);
         sb.append(
             String.format(
-                "| %s n%d | %.1f .. %.1f |",
-                s.window().kind().toString().toLowerCase(),
-                s.window().node() + 1,
+                "| %s %s | %.1f .. %.1f |",
+                s.window().kind().label(),
+                s.window().detail().replace("|", "\\|"),
                 s.startMs() / 1000,
                 s.endMs() / 1000));
         for (PartitionStats p : perPartition.get(i)) {
@@ -457,9 +460,9 @@ public record DrillReport(
     for (WindowStats s : windowStats()) {
       sb.append(
           String.format(
-              "  %-5s n%d  %7.1f .. %7.1f s  longest write gap %6.0f ms, first write after %s%n",
-              s.window().kind().toString().toLowerCase(),
-              s.window().node() + 1,
+              "  %-14s %-16s %7.1f .. %7.1f s  longest write gap %6.0f ms, first write after %s%n",
+              s.window().kind().label(),
+              s.window().detail(),
               s.startMs() / 1000,
               s.endMs() / 1000,
               s.longestWriteGapMs(),

@@ -5,6 +5,7 @@ import io.kvstore.cli.check.Event;
 import io.kvstore.cli.check.History;
 import io.kvstore.cli.check.KeyResult;
 import io.kvstore.client.KvClient;
+import io.kvstore.client.ReadOptions;
 import java.io.IOException;
 import java.io.Writer;
 import java.nio.charset.StandardCharsets;
@@ -17,6 +18,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * One drill: start {@code nodes} node processes, run the {@link Workload}s (register, bank, set;
@@ -34,6 +37,11 @@ public final class DrillRun {
    * @param control null, or {@code lost-write} to run the {@link LostWriteControl} afterwards
    * @param unsafeAckBeforeCommit start the nodes with the test-only seeded bug {@code
    *     unsafe.ack-before-commit=true} (the control must then report lost writes)
+   * @param kinds the fault kinds of the seeded schedule
+   * @param staleReadControl instead of it, the fixed schedule of {@link Nemesis#staleReadControl}
+   * @param reads the read level of the register workload
+   * @param pinReads every other register client reads straight from the node last cut off (see
+   *     {@link PinnedReads})
    */
   public record Options(
       int nodes,
@@ -44,12 +52,18 @@ public final class DrillRun {
       long maxOps,
       List<String> workloads,
       String control,
-      boolean unsafeAckBeforeCommit) {
+      boolean unsafeAckBeforeCommit,
+      Set<Nemesis.Kind> kinds,
+      boolean staleReadControl,
+      ReadOptions reads,
+      boolean pinReads) {
     public Options {
       if (nodes < 1 || clients < 1 || duration.isNegative() || duration.isZero()) {
         throw new IllegalArgumentException("nodes, clients and duration must be positive");
       }
       workloads = List.copyOf(workloads);
+      kinds = Set.copyOf(kinds);
+      reads = reads == null ? ReadOptions.LINEARIZABLE : reads;
       for (String w : workloads) {
         if (!WORKLOADS.contains(w)) {
           throw new IllegalArgumentException(
@@ -71,10 +85,81 @@ public final class DrillRun {
       }
     }
 
-    /** The register workload alone, no control. */
+    /** The register workload alone, no control; kills and pauses, linearizable reads. */
     public Options(int nodes, Duration duration, int clients, long seed, Path outDir, long maxOps) {
       this(nodes, duration, clients, seed, outDir, maxOps, List.of("register"), null, false);
     }
+
+    /** Workloads and control; kills and pauses, linearizable reads through the leader. */
+    public Options(
+        int nodes,
+        Duration duration,
+        int clients,
+        long seed,
+        Path outDir,
+        long maxOps,
+        List<String> workloads,
+        String control,
+        boolean unsafeAckBeforeCommit) {
+      this(
+          nodes,
+          duration,
+          clients,
+          seed,
+          outDir,
+          maxOps,
+          workloads,
+          control,
+          unsafeAckBeforeCommit,
+          Nemesis.PROCESS,
+          false,
+          ReadOptions.LINEARIZABLE,
+          false);
+    }
+
+    /** The register workload alone, no control, under the given faults and reads. */
+    public Options(
+        int nodes,
+        Duration duration,
+        int clients,
+        long seed,
+        Path outDir,
+        long maxOps,
+        Set<Nemesis.Kind> kinds,
+        boolean staleReadControl,
+        ReadOptions reads,
+        boolean pinReads) {
+      this(
+          nodes,
+          duration,
+          clients,
+          seed,
+          outDir,
+          maxOps,
+          List.of("register"),
+          null,
+          false,
+          kinds,
+          staleReadControl,
+          reads,
+          pinReads);
+    }
+
+    /** Whether a fault in the schedule needs nftables. */
+    public boolean needsPartitions() {
+      return staleReadControl || kinds.stream().anyMatch(Nemesis.Kind::network);
+    }
+  }
+
+  /** The schedule {@code o} describes. */
+  public static List<Nemesis.PlannedFault> plan(Options o) {
+    long durationMs = o.duration().toMillis();
+    Nemesis.Params defaults =
+        Nemesis.Params.defaults(durationMs, o.nodes(), ProcessNodes.ELECTION_TIMEOUT_MAX_MS);
+    if (o.staleReadControl()) {
+      return Nemesis.staleReadControl(durationMs, o.nodes(), defaults.finalQuietMs());
+    }
+    return Nemesis.plan(o.seed(), defaults.withKinds(o.kinds()));
   }
 
   /** Workload names. */
@@ -92,12 +177,14 @@ public final class DrillRun {
   /** Process ids of workload i start at (i + 1) times this. */
   static final long PROCESS_BLOCK = 1_000_000_000L;
 
-  private static Workload workload(String name, List<String> endpoints, Options o, int index) {
+  private static Workload workload(
+      String name, List<String> endpoints, Options o, int index, RegisterWorkload.Reader reads) {
     long base = (index + 1) * PROCESS_BLOCK;
     Duration timeout = Duration.ofSeconds(2);
     return switch (name) {
       case "register" ->
-          new RegisterWorkload(endpoints, o.clients(), o.maxOps(), timeout, o.seed(), base);
+          new RegisterWorkload(endpoints, o.clients(), o.maxOps(), timeout, o.seed(), base)
+              .withReader(reads);
       case "bank" -> new BankWorkload(endpoints, o.clients(), o.maxOps(), timeout, o.seed(), base);
       default -> new SetWorkload(endpoints, o.clients(), o.maxOps(), timeout, o.seed(), base);
     };
@@ -109,10 +196,8 @@ public final class DrillRun {
     Files.createDirectories(o.outDir());
     List<Nemesis.FaultWindow> windows = Collections.synchronizedList(new ArrayList<>());
     long durationMs = o.duration().toMillis();
-    List<Nemesis.PlannedFault> plan =
-        Nemesis.plan(
-            o.seed(),
-            Nemesis.Params.defaults(durationMs, o.nodes(), ProcessNodes.ELECTION_TIMEOUT_MAX_MS));
+    List<Nemesis.PlannedFault> plan = plan(o);
+    AtomicInteger cutOff = new AtomicInteger();
     Properties extra = new Properties();
     if (o.unsafeAckBeforeCommit()) {
       extra.setProperty("unsafe.ack-before-commit", "true");
@@ -125,23 +210,35 @@ public final class DrillRun {
     try (ProcessNodes nodes =
         new ProcessNodes(
             o.outDir().resolve("nodes"), o.nodes(), ProcessNodes.defaultBase(o.nodes()), extra)) {
+      if (o.needsPartitions() && !nodes.canPartition()) {
+        throw new IllegalStateException(
+            "network faults need nftables: " + nodes.noPartitionReason());
+      }
       nodes.startAll();
-      nodes.awaitLeaders(Duration.ofSeconds(60));
-      try (KvClient admin =
-          KvClient.builder()
-              .endpoints(nodes.clientEndpoints())
-              .timeout(Duration.ofSeconds(5))
-              .attemptTimeout(Duration.ofSeconds(2))
-              .build()) {
+      nodes.awaitLeaders(Duration.ofSeconds(120));
+      try (PinnedReads reads =
+              new PinnedReads(
+                  o.reads(),
+                  o.pinReads(),
+                  nodes.clientEndpoints(),
+                  cutOff::get,
+                  Duration.ofSeconds(1));
+          KvClient admin =
+              KvClient.builder()
+                  .endpoints(nodes.clientEndpoints())
+                  .timeout(Duration.ofSeconds(5))
+                  .attemptTimeout(Duration.ofSeconds(2))
+                  .build()) {
         partitions = new KeyPartitions(admin.clusterMap().getPartitionCount());
         for (int i = 0; i < o.workloads().size(); i++) {
-          Workload w = workload(o.workloads().get(i), nodes.clientEndpoints(), o, i);
+          Workload w = workload(o.workloads().get(i), nodes.clientEndpoints(), o, i, reads);
           w.setup(admin, System.nanoTime() + FINAL_READS.toNanos());
           workloads.add(w);
         }
         start = System.nanoTime();
         if (!workloads.isEmpty()) {
-          runWorkloads(workloads, plan, nodes, start, start + o.duration().toNanos(), windows);
+          runWorkloads(
+              workloads, plan, nodes, start, start + o.duration().toNanos(), windows, cutOff);
           nodes.awaitLeaders(Duration.ofSeconds(60));
           Thread.sleep(QUIET.toMillis()); // the quiet period is part of the drill's timeline
         }
@@ -232,14 +329,15 @@ public final class DrillRun {
       ProcessNodes nodes,
       long start,
       long deadline,
-      List<Nemesis.FaultWindow> windows)
+      List<Nemesis.FaultWindow> windows,
+      AtomicInteger cutOff)
       throws InterruptedException {
     Throwable[] nemesisError = {null};
     Thread nemesis =
         new Thread(
             () -> {
               try {
-                Nemesis.run(plan, nodes, start, windows::add);
+                Nemesis.run(plan, nodes, start, windows::add, cutOff::set);
               } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
               } catch (RuntimeException e) {
@@ -279,6 +377,7 @@ public final class DrillRun {
       }
       nemesis.interrupt();
       nemesis.join(60_000);
+      nodes.heal();
     }
     if (nemesisError[0] != null) {
       throw new IllegalStateException("nemesis failed", nemesisError[0]);

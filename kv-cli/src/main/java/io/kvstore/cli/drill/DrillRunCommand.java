@@ -1,9 +1,11 @@
 package io.kvstore.cli.drill;
 
+import io.kvstore.client.ReadOptions;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.ITypeConverter;
@@ -22,7 +24,9 @@ import picocli.CommandLine.Spec;
       "Start N node processes on 127.0.0.x, run a read/write/cas register workload while a",
       "seeded nemesis kills (-9, then restarts) and pauses (SIGSTOP/SIGCONT) nodes, then check",
       "the history for linearizability. Writes history.jsonl, report.md, report.json and the",
-      "nodes' configs, data and logs (nodes/) into --out.",
+      "nodes' configs, data and logs (nodes/) into --out. With --nemesis it also cuts the",
+      "network (nftables: isolate a node or a partition's leader, majority/minority, ring,",
+      "bridge) and moves leaders around (transfer storms).",
       "--workload picks register, bank and/or set (comma-separated, run concurrently); after",
       "healing and a quiet period every workload does final linearizable reads, which are",
       "checked too (lost or invented writes, bank totals and ledger). --control lost-write then",
@@ -35,7 +39,7 @@ import picocli.CommandLine.Spec;
       "0:the history is linearizable (every key LINEARIZABLE) and no check found an anomaly",
       "1:not linearizable, a key's check ran out of budget (UNKNOWN), or an anomaly",
       "2:usage error",
-      "4:the drill could not run (nodes failed to start, no leader)"
+      "4:the drill could not run (nodes failed to start, no leader, network faults without nft)"
     })
 public final class DrillRunCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
@@ -64,6 +68,41 @@ public final class DrillRunCommand implements Callable<Integer> {
       defaultValue = "1000000",
       description = "Stop after this many operations (default: 1000000).")
   long maxOps;
+
+  @Option(
+      names = "--nemesis",
+      defaultValue = "kill,pause",
+      paramLabel = "KINDS",
+      description = {
+        "Fault kinds of the seeded schedule, comma-separated (default: kill,pause):",
+        "kill, pause, isolate, isolate-leader, majority, ring (4+ nodes), bridge,",
+        "transfer (leadership-transfer storm); or all, process (kill,pause), network",
+        "(the partitions). Partitions need root and nft: nodes then run under their",
+        "own uids. stale-read-control: the fixed schedule that isolates a leader for",
+        "8 s at a time (see --read-consistency)."
+      })
+  String nemesis;
+
+  @Option(
+      names = "--read-consistency",
+      paramLabel = "LEVEL",
+      defaultValue = "linearizable",
+      converter = io.kvstore.cli.ConsistencyOption.Converter.class,
+      description = {
+        "Level of the workload's reads: linearizable (default), lease,",
+        "bounded[=DURATION[,ENTRIES]], any. Only linearizable and lease promise a",
+        "linearizable history; the others are for seeded-bug controls."
+      })
+  ReadOptions reads;
+
+  @Option(
+      names = "--pin-reads",
+      description = {
+        "Every other client sends its reads straight to the node the nemesis cut off",
+        "last (n1 before the first cut), without redirect: with --read-consistency any",
+        "and --nemesis stale-read-control the checker must find stale reads."
+      })
+  boolean pinReads;
 
   @Option(
       names = "--workload",
@@ -99,6 +138,14 @@ public final class DrillRunCommand implements Callable<Integer> {
       throw new ParameterException(
           spec.commandLine(), "--nodes must be 1..9, --clients 1..64, --max-ops positive");
     }
+    boolean staleReadControl = nemesis.trim().equalsIgnoreCase("stale-read-control");
+    Set<Nemesis.Kind> kinds;
+    try {
+      kinds = staleReadControl ? Set.of(Nemesis.Kind.ISOLATE_LEADER) : Nemesis.parseKinds(nemesis);
+      Nemesis.Params.defaults(duration.toMillis(), nodes, 1000).withKinds(kinds);
+    } catch (IllegalArgumentException e) {
+      throw new ParameterException(spec.commandLine(), "--nemesis: " + e.getMessage());
+    }
     long s = seed != null ? seed : System.nanoTime() & 0xffffffffL;
     DrillRun.Options options;
     try {
@@ -112,7 +159,11 @@ public final class DrillRunCommand implements Callable<Integer> {
               maxOps,
               workloads,
               control,
-              unsafeAckBeforeCommit);
+              unsafeAckBeforeCommit,
+              kinds,
+              staleReadControl,
+              reads,
+              pinReads);
     } catch (IllegalArgumentException e) {
       throw new ParameterException(spec.commandLine(), e.getMessage());
     }
@@ -134,7 +185,11 @@ public final class DrillRunCommand implements Callable<Integer> {
                   options.maxOps(),
                   options.workloads(),
                   options.control(),
-                  options.unsafeAckBeforeCommit()));
+                  options.unsafeAckBeforeCommit(),
+                  options.kinds(),
+                  options.staleReadControl(),
+                  options.reads(),
+                  options.pinReads()));
     } catch (IllegalStateException e) {
       spec.commandLine().getErr().println("kv drill: " + e.getMessage());
       return 4;

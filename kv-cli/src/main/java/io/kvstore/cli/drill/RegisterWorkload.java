@@ -34,7 +34,8 @@ import java.util.function.Supplier;
  * reads, writes of unique values and compare-and-sets. The clients are split into key slots of
  * {@value #WRITERS_PER_KEY}: the clients of a slot share one key at a time, and the slot moves to a
  * new key after 100–300 of its operations, so each key's history stays small enough to check and
- * still has concurrent writers.
+ * still has concurrent writers. Clients 2k and 2k + 1 share slot k, so a {@link Reader} that treats
+ * every other client differently (pinned reads) covers every key.
  *
  * <p>A cas is {@code put(key, new, onlyIfVersion(v))} where (v, value) is what this client last
  * observed of the key: its last ok read, or its own last ok write or cas (a put returns the version
@@ -78,6 +79,23 @@ public final class RegisterWorkload implements Workload {
   private final Set<String> keys = ConcurrentHashMap.newKeySet();
   private final Map<String, String> finalValues = new ConcurrentHashMap<>();
   private final Set<String> finalMissing = ConcurrentHashMap.newKeySet();
+  private Reader reader = (client, clientId, key) -> client.get(bytes(key));
+
+  /**
+   * How a client thread reads a key; by default through its client (linearizable, leader). {@code
+   * clientId} is the thread's index, 0 to clients - 1; the two clients of a key slot have
+   * consecutive ids (2k and 2k + 1).
+   */
+  @FunctionalInterface
+  public interface Reader {
+    Optional<KeyValue> read(KvClient client, int clientId, String key);
+  }
+
+  /** Reads with {@code r} instead of the default; call before {@link #run}. */
+  public RegisterWorkload withReader(Reader r) {
+    this.reader = r;
+    return this;
+  }
 
   public RegisterWorkload(
       List<String> endpoints,
@@ -167,7 +185,7 @@ public final class RegisterWorkload implements Workload {
     Random random = new Random(seed);
     long process = processBase + id;
     long counter = 0;
-    Slot slot = slots[id % slots.length];
+    Slot slot = slots[id / WRITERS_PER_KEY];
     Map<String, Seen> seen = new HashMap<>();
     try (KvClient client =
         KvClient.builder()
@@ -200,7 +218,7 @@ public final class RegisterWorkload implements Workload {
   private boolean read(KvClient client, long process, String key, Map<String, Seen> seen) {
     history.record(Event.invoke(process, "read", key, null, System.nanoTime()));
     try {
-      Optional<KeyValue> kv = client.get(bytes(key));
+      Optional<KeyValue> kv = reader.read(client, (int) ((process - processBase) % clients), key);
       long t = System.nanoTime();
       String value = kv.map(v -> new String(v.value(), StandardCharsets.UTF_8)).orElse(null);
       history.record(Event.ok(process, "read", key, value, t));

@@ -1,0 +1,6 @@
+#!/usr/bin/env bash
+# Operator drill against the local cluster (scripts/local-cluster.sh up): kill -9 the leader of a
+# partition under write load, restart it, read back every acknowledged write.
+# Prints the availability gap per partition, whether anything acknowledged was lost, and a
+# PASS/FAIL verdict (exit 0/1). Options go to `kv drill leader-failover` (see --help there).
+exec "$(dirname "${BASH_SOURCE[0]}")/drill-lib.sh" leader-failover "$@"
