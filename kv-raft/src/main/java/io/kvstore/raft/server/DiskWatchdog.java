@@ -153,6 +153,11 @@ final class DiskWatchdog implements StorageEvents {
             nodeId,
             dir,
             mb(free));
+      } else if (before.state() != State.OK) {
+        // Worse while already degraded (almost full, then a failed write): say what changed,
+        // without repeating the refusal line.
+        LOG.error(
+            "node {}: data disk {} now {} ({}); writes stay refused", nodeId, dir, next, reason);
       } else {
         LOG.error(
             "node {}: data disk {} {} ({}): refusing writes, handing leadership to other replicas"
