@@ -272,6 +272,7 @@ class CliClusterIT {
               "healthy",
               "leads",
               "cache",
+              "disk",
               "groups",
               "notRunning",
               "error"),
