@@ -127,18 +127,7 @@ public final class BankWorkload implements Workload {
 
   @Override
   public void run(long deadlineNanos) throws InterruptedException {
-    List<Thread> threads = new ArrayList<>();
-    for (int c = 0; c < clients; c++) {
-      int id = c;
-      long seed = seeds.nextLong();
-      Thread t = new Thread(() -> client(id, seed, deadlineNanos), "drill-bank-" + c);
-      t.setDaemon(true);
-      threads.add(t);
-    }
-    threads.forEach(Thread::start);
-    for (Thread t : threads) {
-      t.join();
-    }
+    Workload.runClients("bank", clients, seeds, (id, seed) -> client(id, seed, deadlineNanos));
   }
 
   /** Balances and versions of every account as one read saw them. */
@@ -149,12 +138,7 @@ public final class BankWorkload implements Workload {
     long process = processBase + id;
     long counter = 0;
     Snapshot known = null;
-    try (KvClient client =
-        KvClient.builder()
-            .endpoints(endpoints)
-            .timeout(requestTimeout)
-            .attemptTimeout(requestTimeout.dividedBy(2))
-            .build()) {
+    try (KvClient client = Workload.openClient(endpoints, requestTimeout)) {
       while (!stop.get() && System.nanoTime() < deadlineNanos) {
         if (opsDone.incrementAndGet() > maxOps) {
           break;

@@ -167,18 +167,7 @@ public final class RegisterWorkload implements Workload {
 
   @Override
   public void run(long deadlineNanos) throws InterruptedException {
-    List<Thread> threads = new ArrayList<>();
-    for (int c = 0; c < clients; c++) {
-      long seed = seeds.nextLong();
-      int id = c;
-      Thread t = new Thread(() -> client(id, seed, deadlineNanos), "drill-register-" + c);
-      t.setDaemon(true);
-      threads.add(t);
-    }
-    threads.forEach(Thread::start);
-    for (Thread t : threads) {
-      t.join();
-    }
+    Workload.runClients("register", clients, seeds, (id, seed) -> client(id, seed, deadlineNanos));
   }
 
   private void client(int id, long seed, long deadlineNanos) {
@@ -187,12 +176,7 @@ public final class RegisterWorkload implements Workload {
     long counter = 0;
     Slot slot = slots[id / WRITERS_PER_KEY];
     Map<String, Seen> seen = new HashMap<>();
-    try (KvClient client =
-        KvClient.builder()
-            .endpoints(endpoints)
-            .timeout(requestTimeout)
-            .attemptTimeout(requestTimeout.dividedBy(2))
-            .build()) {
+    try (KvClient client = Workload.openClient(endpoints, requestTimeout)) {
       while (!stop.get() && System.nanoTime() < deadlineNanos) {
         if (opsDone.incrementAndGet() > maxOps) {
           break;

@@ -80,29 +80,13 @@ public final class SetWorkload implements Workload {
 
   @Override
   public void run(long deadlineNanos) throws InterruptedException {
-    List<Thread> threads = new ArrayList<>();
-    for (int c = 0; c < clients; c++) {
-      int id = c;
-      long seed = seeds.nextLong();
-      Thread t = new Thread(() -> client(id, seed, deadlineNanos), "drill-set-" + c);
-      t.setDaemon(true);
-      threads.add(t);
-    }
-    threads.forEach(Thread::start);
-    for (Thread t : threads) {
-      t.join();
-    }
+    Workload.runClients("set", clients, seeds, (id, seed) -> client(id, seed, deadlineNanos));
   }
 
   private void client(int id, long seed, long deadlineNanos) {
     long process = processBase + id;
     long counter = 0;
-    try (KvClient client =
-        KvClient.builder()
-            .endpoints(endpoints)
-            .timeout(requestTimeout)
-            .attemptTimeout(requestTimeout.dividedBy(2))
-            .build()) {
+    try (KvClient client = Workload.openClient(endpoints, requestTimeout)) {
       while (!stop.get() && System.nanoTime() < deadlineNanos) {
         if (opsDone.incrementAndGet() > maxOps) {
           break;

@@ -2,6 +2,10 @@ package io.kvstore.cli.drill;
 
 import io.kvstore.cli.check.History;
 import io.kvstore.client.KvClient;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
 
 /**
  * A drill workload: client threads that drive one kind of operation against the cluster and record
@@ -40,4 +44,38 @@ public interface Workload {
 
   /** Checks {@link #history()} after the final reads. */
   WorkloadCheck check();
+
+  /** One client thread's body: its index and its own seed. */
+  interface ClientBody {
+    void run(int id, long seed);
+  }
+
+  /**
+   * Runs {@code clients} daemon threads named {@code drill-<name>-<i>}, each with the next seed of
+   * {@code seeds} (drawn in client order, so a run replays from its seed), and waits for all.
+   */
+  static void runClients(String name, int clients, Random seeds, ClientBody body)
+      throws InterruptedException {
+    List<Thread> threads = new ArrayList<>();
+    for (int c = 0; c < clients; c++) {
+      int id = c;
+      long seed = seeds.nextLong();
+      Thread t = new Thread(() -> body.run(id, seed), "drill-" + name + "-" + c);
+      t.setDaemon(true);
+      threads.add(t);
+    }
+    threads.forEach(Thread::start);
+    for (Thread t : threads) {
+      t.join();
+    }
+  }
+
+  /** A workload client: every attempt gets half the request timeout, so one retry fits. */
+  static KvClient openClient(List<String> endpoints, Duration requestTimeout) {
+    return KvClient.builder()
+        .endpoints(endpoints)
+        .timeout(requestTimeout)
+        .attemptTimeout(requestTimeout.dividedBy(2))
+        .build();
+  }
 }
