@@ -9,6 +9,10 @@
 #                            [--net 127.0.3]
 #                            [--set key=value]... [--keep]
 #   scripts/bench-bigdata.sh --restart [--bytes 4g] [--partitions 4] ...
+#   scripts/bench-bigdata.sh --reuse --dir DIR [--restart] [--top-up 1g] ...
+#                            skip the load: DIR was loaded by an earlier run with --keep (give the
+#                            same --partitions and --net); --top-up first overwrites that many
+#                            bytes of the loaded keys, so the restart has a log to recover
 #
 # Refuses to start unless the disk keeps 15 GiB free after 4x --bytes (3 replicas plus
 # snapshots); measured use was 6-8x during loads (Raft log not yet purged, two snapshots kept),
@@ -41,6 +45,8 @@ net=127.0.3
 dir=
 keep=false
 restart=false
+reuse=false
+top_up=
 # Node settings for values of a few KiB (override any with --set):
 #  - values as separate MapDB records (inline 4 KiB values rewrite a 32-value leaf per put);
 #  - MapDB commit every 100 entries: its write-ahead file (mapped, so in RSS) holds what was
@@ -76,6 +82,8 @@ while [ $# -gt 0 ]; do
     --set) extra+=("$2"); shift 2 ;;
     --keep) keep=true; shift ;;
     --restart) restart=true; shift ;;
+    --reuse) reuse=true; shift ;;
+    --top-up) top_up=$2; shift 2 ;;
     -h | --help) sed -n '2,/^set -euo/p' "$0" | sed '$d'; exit 0 ;;
     *) echo "bench-bigdata: unknown argument '$1' (see --help)" >&2; exit 2 ;;
   esac
@@ -101,6 +109,10 @@ parent=${dir:-/var/tmp}
 [ -n "$dir" ] && parent=$(dirname "$dir")
 mkdir -p "$parent"
 need=$((user_bytes * 4))
+if $reuse; then
+  [ -n "$dir" ] && [ -s "$dir/load.json" ] || { echo "bench-bigdata: --reuse needs --dir of a kept, loaded run (DIR/load.json)" >&2; exit 2; }
+  need=0
+fi
 reserve=$((15 << 30))
 avail=$(df --output=avail -B1 "$parent" | tail -1)
 if [ $((avail - need)) -lt $reserve ]; then
@@ -180,7 +192,7 @@ done
 sample() {
   local t0=$SECONDS tick=0
   echo "elapsed_s,phase,node,pid,vmrss_kb,rss_anon_kb,rss_file_kb,heap_used_kb,disk_kb" > "$work/samples.csv"
-  while true; do
+  while [ -d "$work" ]; do
     phase=$(cat "$work/phase" 2>/dev/null || echo idle)
     for i in 0 1 2; do
       pid=${pids[$i]}
@@ -216,6 +228,15 @@ say "# bench-bigdata $(date -u +%FT%TZ) bytes=$bytes partitions=$partitions heap
 say "# node config extra: ${extra[*]}"
 say "# machine: $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg)"
 
+if $reuse; then
+  say "# reusing the data loaded in $work"
+  say "load (earlier run): $(cat "$work/load.json")"
+  if [ -n "$top_up" ]; then
+    echo top-up > "$work/phase"
+    say "top-up: $("$kv" -o json bench load --bytes "$(to_bytes "$top_up")" --start-key 0 --value-size "$value_size" \
+      --batch "$batch" --in-flight "$in_flight" --max-time "$max_load_time" 2>> "$work/load.log")"
+  fi
+else
 echo load > "$work/phase"
 # In the background so that a signal reaches the trap at once (bash defers traps until a
 # foreground command ends).
@@ -228,6 +249,7 @@ client=0
 load=$(cat "$work/load.json")
 [ -n "$load" ] || { echo "bench-bigdata: the load printed no result (see $work/load.log)" >&2; exit 1; }
 say "load: $load"
+fi
 keys=$(python3 -c "import json,sys; print(json.load(open('$work/load.json'))['keys'])")
 say "# machine after load: load average $(cut -d' ' -f1-3 /proc/loadavg)"
 

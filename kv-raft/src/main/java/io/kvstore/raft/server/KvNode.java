@@ -131,7 +131,8 @@ public final class KvNode implements AutoCloseable {
             config.storageCommitEveryEntries(),
             4L << 20,
             config.storageValuesSeparate(),
-            config.storageMmap());
+            config.storageMmap(),
+            config.storageCommitEveryBytes());
     RaftServer raft =
         RaftServer.newBuilder()
             .setServerId(RaftPeerId.valueOf(config.nodeId()))
@@ -149,7 +150,8 @@ public final class KvNode implements AutoCloseable {
                           config.compression(),
                           cache,
                           disk)
-                      .seedFrom(SnapshotRestore.stagedSnapshot(config.dataDir(), p));
+                      .seedFrom(SnapshotRestore.stagedSnapshot(config.dataDir(), p))
+                      .snapshotAtStartAbove(config.snapshotRestartReplayBytes());
                 })
             .setOption(RaftStorage.StartupOption.RECOVER)
             .build();

@@ -1,5 +1,6 @@
 package io.kvstore.raft.server;
 
+import io.kvstore.raft.statemachine.LogSegmentFiles;
 import java.io.File;
 import java.io.IOException;
 import java.util.Map;
@@ -11,22 +12,31 @@ import org.apache.ratis.protocol.RaftGroupId;
 import org.apache.ratis.protocol.RaftPeerId;
 import org.apache.ratis.protocol.SnapshotManagementRequest;
 import org.apache.ratis.server.RaftServer;
+import org.apache.ratis.server.storage.FileInfo;
 import org.apache.ratis.server.storage.RaftStorageDirectory;
 import org.apache.ratis.statemachine.SnapshotInfo;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Snapshots a partition when its Raft log grows past {@code raft.snapshot.trigger-log-mb}, in
- * addition to Ratis's own trigger by entry count: entries of large values fill a disk long before
- * the count is reached. Ratis then purges the log up to the snapshot, keeping the last {@code
+ * Snapshots a partition when the Raft log written since its last snapshot grows past {@code
+ * raft.snapshot.trigger-log-mb} and past half that snapshot's size, in addition to Ratis's own
+ * trigger by entry count: entries of large values fill a disk long before the count is reached.
+ * Ratis then purges the log up to the snapshot, keeping the last {@code
  * raft.log.purge-margin-entries} entries for replicas that lag a little.
  */
 final class LogCompactor {
   private static final Logger LOG = LoggerFactory.getLogger(LogCompactor.class);
 
   /** Fewest entries applied since the last snapshot for a new one to be worth it. */
-  static final long MIN_ENTRIES = 1024;
+  static final long MIN_ENTRIES = 64;
+
+  /**
+   * A snapshot is a full export of the partition, so it is taken only once the log written since
+   * the last one is at least this fraction of that snapshot's size: each export then writes at most
+   * twice the log bytes it lets go, however large the partition grows.
+   */
+  static final double LOG_TO_SNAPSHOT_RATIO = 0.5;
 
   private final RaftServer raft;
   private final PartitionGroups groups;
@@ -59,21 +69,36 @@ final class LogCompactor {
       if (!d.getInfo().isAlive()) {
         continue;
       }
-      long logBytes = logBytes(d);
-      if (logBytes < triggerBytes) {
+      if (logBytes(d) < triggerBytes) {
         continue;
       }
       SnapshotInfo latest = d.getStateMachine().getLatestSnapshot();
-      long since = d.getInfo().getLastAppliedIndex() - (latest == null ? 0 : latest.getIndex());
-      if (since < MIN_ENTRIES) {
+      long snapshotIndex = latest == null ? 0 : latest.getIndex();
+      if (d.getInfo().getLastAppliedIndex() - snapshotIndex < MIN_ENTRIES) {
+        continue;
+      }
+      long logSince;
+      try {
+        logSince =
+            LogSegmentFiles.bytesOverlapping(
+                d.getRaftStorage().getStorageDir().getCurrentDir().toPath(),
+                snapshotIndex + 1,
+                Long.MAX_VALUE);
+      } catch (IOException e) {
+        continue;
+      }
+      long snapshotBytes = latest == null ? 0 : filesBytes(latest);
+      long threshold = Math.max(triggerBytes, (long) (snapshotBytes * LOG_TO_SNAPSHOT_RATIO));
+      if (logSince < threshold) {
         continue;
       }
       LOG.info(
-          "{}: log of {} is {} MB (raft.snapshot.trigger-log-mb {}): taking a snapshot",
+          "{}: log of {} since its last snapshot is {} MB (threshold {} MB: "
+              + "raft.snapshot.trigger-log-mb, or half the last snapshot): taking a snapshot",
           nodeId,
           p == PartitionGroups.META ? "the meta group" : "partition " + p,
-          logBytes >> 20,
-          triggerBytes >> 20);
+          logSince >> 20,
+          threshold >> 20);
       try {
         inFlight.put(
             gid,
@@ -95,6 +120,14 @@ final class LogCompactor {
   static long logBytes(RaftServer.Division d) {
     RaftStorageDirectory dir = d.getRaftStorage().getStorageDir();
     return sizeOf(dir.getCurrentDir(), "log_");
+  }
+
+  private static long filesBytes(SnapshotInfo snapshot) {
+    long total = 0;
+    for (FileInfo f : snapshot.getFiles()) {
+      total += f.getPath().toFile().length();
+    }
+    return total;
   }
 
   /** Bytes of the group's snapshot files (and their checksums) on this node. */

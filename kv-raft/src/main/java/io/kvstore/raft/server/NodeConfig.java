@@ -48,7 +48,9 @@ public record NodeConfig(
     long logPurgeMarginEntries,
     long diskMinFreeBytes,
     long diskResumeFreeBytes,
-    int diskCheckIntervalMs) {
+    int diskCheckIntervalMs,
+    long storageCommitEveryBytes,
+    long snapshotRestartReplayBytes) {
 
   static final Set<String> KEYS =
       Set.of(
@@ -62,6 +64,8 @@ public record NodeConfig(
           "raft.snapshot.auto-trigger-entries",
           "raft.log.segment-size-mb",
           "storage.commit-every-entries",
+          "storage.commit-every-mb",
+          "raft.snapshot.restart-replay-mb",
           "storage.value-layout",
           "storage.file-access",
           "storage.compression",
@@ -199,7 +203,9 @@ public record NodeConfig(
         longValue(p, "raft.log.purge-margin-entries", 5000, 0, Long.MAX_VALUE),
         minFreeMb << 20,
         resumeFreeMb << 20,
-        intValue(p, "storage.disk.check-interval-ms", 1000, 50, 60_000));
+        intValue(p, "storage.disk.check-interval-ms", 1000, 50, 60_000),
+        longValue(p, "storage.commit-every-mb", 16, 1, 1L << 20) << 20,
+        longValue(p, "raft.snapshot.restart-replay-mb", 32, 1, 1L << 20) << 20);
   }
 
   private static WriteBatcher.Settings batch(Properties p) {

@@ -1,5 +1,6 @@
 package io.kvstore.raft.server;
 
+import io.kvstore.raft.statemachine.KvStateMachine;
 import java.io.File;
 import java.util.List;
 import java.util.Map;
@@ -67,7 +68,7 @@ final class RaftSettings {
     RaftServerConfigKeys.ThreadPool.setClientSize(p, 8);
     RaftServerConfigKeys.Snapshot.setAutoTriggerEnabled(p, true);
     RaftServerConfigKeys.Snapshot.setAutoTriggerThreshold(p, config.snapshotAutoTriggerEntries());
-    RaftServerConfigKeys.Snapshot.setRetentionFileNum(p, 2);
+    RaftServerConfigKeys.Snapshot.setRetentionFileNum(p, KvStateMachine.KEPT_SNAPSHOTS);
     // Purge the log up to the snapshot even when a replica is behind (it then gets the snapshot),
     // keeping the last purge-margin entries so a replica that lags a little catches up from the
     // log. Ratis's default purges only what every replica has, so one replica that is down would

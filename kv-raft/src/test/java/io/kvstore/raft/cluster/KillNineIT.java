@@ -66,11 +66,11 @@ class KillNineIT {
             WAIT,
             () -> load.ackedCount() >= before + 200);
         cluster.start(victim);
-        awaitCaughtUp(cluster, client, victim);
+        awaitCaughtUp(cluster, client, victim, PARTITIONS);
       }
       Map<String, Long> acked = load.stopAndGetAcked();
       for (int node = 0; node < 3; node++) {
-        awaitCaughtUp(cluster, client, node);
+        awaitCaughtUp(cluster, client, node, PARTITIONS);
         List<String> missing = missingOn(cluster, node, acked);
         assertEquals(List.of(), missing, "acknowledged writes missing or wrong on n" + (node + 1));
       }
@@ -80,6 +80,54 @@ class KillNineIT {
           "kill -9 drill: %d rounds, %d writes acknowledged, %d failed or indeterminate, all"
               + " verified on each of 3 nodes; stores set aside and rebuilt: %d%n",
           rounds, acked.size(), load.failedCount(), setAside);
+    }
+  }
+
+  /**
+   * A node killed with a long log between its latest snapshot and its store's last commit takes a
+   * snapshot of the reopened store on start instead of having Ratis read that log again, and loses
+   * nothing; a second kill -9 restarts from that snapshot.
+   */
+  @Test
+  void restartWithLongLogBehindStore_snapshotsOnStartAndLosesNothing() throws Exception {
+    Properties p = new Properties();
+    p.setProperty("cluster.partitions", "1");
+    p.setProperty("raft.snapshot.restart-replay-mb", "1");
+    p.setProperty("raft.log.segment-size-mb", "1");
+    p.setProperty("storage.commit-every-entries", "20");
+    try (ProcessCluster cluster = new ProcessCluster(dir, 3, p).startAll();
+        KvClient client = cluster.client()) {
+      int leader = cluster.awaitLeader(client, 0, WAIT);
+      int victim = (leader + 1) % 3;
+      WriteLoad load = new WriteLoad(client, 32, 1_000_000, Duration.ofSeconds(240)).start();
+      Poll.until(
+          "12,000 writes acknowledged", WAIT.multipliedBy(3), () -> load.ackedCount() >= 12_000);
+      for (int round = 0; round < 2; round++) {
+        cluster.kill9(victim);
+        int before = load.ackedCount();
+        Poll.until(
+            "writes go on without the killed node", WAIT, () -> load.ackedCount() >= before + 200);
+        cluster.start(victim);
+        awaitCaughtUp(cluster, client, victim, 1);
+      }
+      Map<String, Long> acked = load.stopAndGetAcked();
+      for (int node = 0; node < 3; node++) {
+        awaitCaughtUp(cluster, client, node, 1);
+        assertEquals(
+            List.of(),
+            missingOn(cluster, node, acked),
+            "acknowledged writes missing or wrong on n" + (node + 1));
+      }
+      String log = Files.readString(cluster.log(victim));
+      assertTrue(
+          log.contains("on start in"),
+          "n"
+              + (victim + 1)
+              + " took no snapshot on start; its log ends with:\n"
+              + log.substring(Math.max(0, log.length() - 2000)));
+      System.out.printf(
+          "restart with a long log: %d writes acknowledged, all verified on each of 3 nodes%n",
+          acked.size());
     }
   }
 
@@ -109,14 +157,15 @@ class KillNineIT {
    * Takes every partition leader's commit index first, then waits until {@code node} has applied up
    * to it: under a running load the target must be fixed before polling, or it keeps moving.
    */
-  private static void awaitCaughtUp(ProcessCluster cluster, KvClient client, int node) {
+  private static void awaitCaughtUp(
+      ProcessCluster cluster, KvClient client, int node, int partitions) {
     long[] target =
         Poll.value(
             "a leader for every partition",
             WAIT,
             () -> {
-              long[] commits = new long[PARTITIONS];
-              for (int p = 0; p < PARTITIONS; p++) {
+              long[] commits = new long[partitions];
+              for (int p = 0; p < partitions; p++) {
                 int leader = cluster.leader(client, p);
                 GroupStatus lg =
                     leader < 0 ? null : Groups.partition(cluster.status(client, leader), p);
@@ -132,7 +181,7 @@ class KillNineIT {
         WAIT,
         () -> {
           ClusterStatusResponse mine = cluster.status(client, node);
-          for (int p = 0; p < PARTITIONS; p++) {
+          for (int p = 0; p < partitions; p++) {
             GroupStatus g = Groups.partition(mine, p);
             if (g == null || g.getAppliedIndex() < target[p]) {
               return false;

@@ -28,11 +28,12 @@ import org.slf4j.LoggerFactory;
 /**
  * A partition store in one MapDB file.
  *
- * <p>Durability: MapDB transactions, committed every {@code commitEveryBatches} batches and on
- * {@link #flush()} / {@link #close()}. The applied position lives in the same file, so a commit
- * persists data and position together; after a crash the file reopens at its last commit and the
- * Raft log replays the rest. A file that does not reopen is set aside by {@link StoreDirectory} and
- * the store starts empty at position zero, to be rebuilt from the latest snapshot plus the log.
+ * <p>Durability: MapDB transactions, committed every {@code commitEveryBatches} batches or {@code
+ * commitEveryBytes} bytes of keys and values, whichever comes first, and on {@link #flush()} /
+ * {@link #close()}. The applied position lives in the same file, so a commit persists data and
+ * position together; after a crash the file reopens at its last commit and the Raft log replays the
+ * rest. A file that does not reopen is set aside by {@link StoreDirectory} and the store starts
+ * empty at position zero, to be rebuilt from the latest snapshot plus the log.
  *
  * <p>Threading: one writer (the apply thread), any number of readers; a read-write lock makes each
  * batch atomic for readers.
@@ -42,7 +43,10 @@ public final class MapDbPartitionStore implements PartitionStore {
   static final String FILE_NAME = "kv.db";
 
   /**
-   * Tuning knobs. {@code commitEveryBatches} trades restart replay length for apply speed.
+   * Tuning knobs. {@code commitEveryBatches} trades restart replay length for apply speed; {@code
+   * commitEveryBytes} bounds the same by size (a restart replays the Raft log since the last
+   * commit, and Ratis holds what it replays in memory, so bulk entries of large values need a bound
+   * in bytes as well as in entries).
    *
    * <p>{@code valuesOutsideNodes}: keep each value as its own record, with only a pointer in the
    * B-tree leaf. Inline values (the MapDB default) make every put rewrite a whole leaf of up to 32
@@ -58,11 +62,26 @@ public final class MapDbPartitionStore implements PartitionStore {
       int commitEveryBatches,
       long allocateIncrementBytes,
       boolean valuesOutsideNodes,
-      boolean mmap) {
+      boolean mmap,
+      long commitEveryBytes) {
+    public static final long DEFAULT_COMMIT_EVERY_BYTES = 16L << 20;
     public static final Options DEFAULT = new Options(1000, 16L << 20);
 
     public Options(int commitEveryBatches, long allocateIncrementBytes) {
       this(commitEveryBatches, allocateIncrementBytes, false, true);
+    }
+
+    public Options(
+        int commitEveryBatches,
+        long allocateIncrementBytes,
+        boolean valuesOutsideNodes,
+        boolean mmap) {
+      this(
+          commitEveryBatches,
+          allocateIncrementBytes,
+          valuesOutsideNodes,
+          mmap,
+          DEFAULT_COMMIT_EVERY_BYTES);
     }
   }
 
@@ -73,6 +92,7 @@ public final class MapDbPartitionStore implements PartitionStore {
   private LogPosition applied;
   private LogPosition durable;
   private int batchesSinceCommit;
+  private long bytesSinceCommit;
   private boolean closed;
 
   /** The open MapDB file and its maps. */
@@ -214,14 +234,17 @@ public final class MapDbPartitionStore implements PartitionStore {
       for (PendingWrites.Change c : pending.changes()) {
         if (c.value() == null) {
           h.maps.get(c.space()).remove(c.key());
+          bytesSinceCommit += c.key().length;
         } else {
           h.maps.get(c.space()).put(c.key(), c.value());
+          bytesSinceCommit += c.key().length + c.value().length;
         }
       }
       h.term.set(position.term());
       h.index.set(position.index());
       applied = position;
-      if (++batchesSinceCommit >= options.commitEveryBatches()) {
+      if (++batchesSinceCommit >= options.commitEveryBatches()
+          || bytesSinceCommit >= options.commitEveryBytes()) {
         commitLocked();
       }
     } catch (DBException e) {
@@ -235,6 +258,7 @@ public final class MapDbPartitionStore implements PartitionStore {
     liveHandle().db.commit();
     durable = applied;
     batchesSinceCommit = 0;
+    bytesSinceCommit = 0;
   }
 
   @Override
@@ -276,9 +300,18 @@ public final class MapDbPartitionStore implements PartitionStore {
               pos[0] = p;
             }
 
+            private long uncommitted;
+
             @Override
             public void entry(Keyspace space, byte[] key, byte[] value) {
               fresh.maps.get(space).put(key, value);
+              // The new file is not live until promoted, so intermediate commits only bound
+              // what one transaction holds.
+              uncommitted += key.length + value.length;
+              if (uncommitted >= options.commitEveryBytes()) {
+                fresh.db.commit();
+                uncommitted = 0;
+              }
             }
           });
       fresh.term.set(pos[0].term());
@@ -298,6 +331,7 @@ public final class MapDbPartitionStore implements PartitionStore {
       applied = pos[0];
       durable = pos[0];
       batchesSinceCommit = 0;
+      bytesSinceCommit = 0;
     } finally {
       lock.writeLock().unlock();
     }

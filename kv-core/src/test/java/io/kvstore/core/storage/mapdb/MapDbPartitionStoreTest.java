@@ -8,6 +8,7 @@ import io.kvstore.core.storage.Keyspace;
 import io.kvstore.core.storage.LogPosition;
 import io.kvstore.core.storage.PartitionStore;
 import io.kvstore.core.storage.PartitionStoreContract;
+import io.kvstore.core.storage.WriteBatch;
 import java.io.IOException;
 import java.io.RandomAccessFile;
 import java.nio.file.Files;
@@ -37,6 +38,28 @@ class MapDbPartitionStoreTest extends PartitionStoreContract {
     assertEquals(new LogPosition(1, 3), store.durable());
     store.flush();
     assertEquals(new LogPosition(1, 4), store.durable());
+  }
+
+  @Test
+  void groupCommit_alsoCommitsOnceBatchesReachTheByteBound() throws IOException {
+    store.close();
+    store =
+        MapDbPartitionStore.open(
+            dir.resolve("bytes"),
+            new MapDbPartitionStore.Options(1000, 1 << 20, false, true, 10_000));
+    byte[] big = new byte[6_000];
+    WriteBatch b = store.newBatch();
+    b.put(Keyspace.DATA, b("k1"), big);
+    b.commit(new LogPosition(1, 1));
+    assertEquals(LogPosition.ZERO, store.durable());
+    b = store.newBatch();
+    b.put(Keyspace.DATA, b("k2"), big);
+    b.commit(new LogPosition(1, 2));
+    assertEquals(new LogPosition(1, 2), store.durable());
+    b = store.newBatch();
+    b.put(Keyspace.DATA, b("k3"), big);
+    b.commit(new LogPosition(1, 3));
+    assertEquals(new LogPosition(1, 2), store.durable());
   }
 
   @Test
