@@ -53,6 +53,7 @@ top_up=
 #    applied since the last commit, ~100 x 256 KiB per partition here;
 #  - snapshot every 1000 entries (~256 MiB of log per partition), so the Raft log is purged,
 #    keeping only 100 entries below the snapshot (the default 5000 is the whole log here);
+#  - one snapshot kept per partition instead of two, so the footprint fits this machine's disk;
 #  - Ratis' per-group cache of closed log segments capped at 8 MiB (default here 32 MiB x groups
 #    would not fit a 512 MiB heap);
 #  - requests may wait 30 s on a loaded machine before the server answers DEADLINE_EXCEEDED, and
@@ -62,6 +63,7 @@ extra=(
   "storage.commit-every-entries=100"
   "raft.snapshot.auto-trigger-entries=1000"
   "raft.log.purge-margin-entries=100"
+  "ratis.raft.server.snapshot.retention.file.num=1"
   "ratis.raft.server.log.segment.cache.size.max=8MB"
   "server.request-timeout-ms=30000"
   "ratis.raft.server.rpc.request.timeout=10000ms"
@@ -129,6 +131,7 @@ fi
 
 pids=(0 0 0)
 sampler=0
+client=0
 stop_node() { # $1 = index 0..2, $2 = signal, $3 = seconds to wait before kill -9 (default 30)
   local pid=${pids[$1]}
   [ "$pid" -gt 0 ] || return 0
@@ -140,6 +143,7 @@ stop_node() { # $1 = index 0..2, $2 = signal, $3 = seconds to wait before kill -
 }
 cleanup() {
   [ "$sampler" -gt 0 ] && kill "$sampler" 2>/dev/null || true
+  [ "${client:-0}" -gt 0 ] && kill "$client" 2>/dev/null || true
   for i in 0 1 2; do stop_node $i TERM; done
   if $keep; then
     echo "# kept $work"

@@ -75,7 +75,9 @@ final class RaftSettings {
     // let every log grow without bound.
     RaftServerConfigKeys.Log.setPurgeUptoSnapshotIndex(p, true);
     RaftServerConfigKeys.Log.setPurgePreservationLogNum(p, config.logPurgeMarginEntries());
-    RaftServerConfigKeys.Log.setPurgeGap(p, 1024);
+    // Purge as soon as 64 entries can go (Ratis's default 1,024 entries is 256 MiB of log per
+    // partition with bulk entries of 256 KiB; deleting closed segment files is cheap).
+    RaftServerConfigKeys.Log.setPurgeGap(p, 64);
     // Retries of a write after failover come back with the same call only within this window;
     // the state machine's own client sessions cover longer horizons.
     RaftServerConfigKeys.RetryCache.setExpiryTime(p, TimeDuration.valueOf(60, TimeUnit.SECONDS));
