@@ -43,4 +43,34 @@ final class Maps {
     }
     return out;
   }
+
+  /** {@code map} with {@code move} recorded, after checking it starts from the map's set. */
+  static ClusterMap apply(ClusterMap map, Move move) {
+    List<String> current = map.partition(move.partition()).replicas();
+    if (!current.equals(move.replicasBefore())) {
+      throw new AssertionError(
+          move + " starts from " + move.replicasBefore() + ", map has " + current);
+    }
+    return map.withReplicas(move.partition(), move.replicasAfter());
+  }
+
+  /** {@code map} with every move and leader change of {@code plan} recorded, in plan order. */
+  static ClusterMap applyAll(ClusterMap map, MovePlan plan) {
+    for (Move m : plan.moves()) {
+      map = apply(map, m);
+    }
+    for (PartitionEntry e : plan.leaderChanges()) {
+      map = map.withReplicas(e.id(), e.replicas());
+    }
+    return map;
+  }
+
+  /** Replica sets as sets, by partition (order ignored). */
+  static List<Set<String>> memberSets(List<PartitionEntry> entries) {
+    List<Set<String>> out = new ArrayList<>();
+    for (PartitionEntry e : entries) {
+      out.add(new HashSet<>(e.replicas()));
+    }
+    return out;
+  }
 }
