@@ -128,6 +128,9 @@ public record ClusterMap(
    */
   public ClusterMap withNodeAdded(NodeEntry node) {
     Objects.requireNonNull(node, "node");
+    if (node.id().isBlank() || node.zone().isBlank()) {
+      throw new IllegalArgumentException("a new node needs a non-blank id and zone");
+    }
     if (!node.isActive()) {
       throw new IllegalArgumentException(
           "node " + node.id() + ": a new node must be ACTIVE, not " + node.state());
@@ -274,6 +277,34 @@ public record ClusterMap(
     List<PartitionEntry> entries = new ArrayList<>(partitions);
     entries.set(partition, new PartitionEntry(partition, replicas));
     return new ClusterMap(epoch + 1, partitionCount, replicationFactor, nodes, entries, metaVoters);
+  }
+
+  /**
+   * This map with a completed {@code move} recorded: {@link #withReplicas} with {@link
+   * Move#replicasAfter()}, but only if the partition still holds {@link Move#replicasBefore()}, so
+   * a move planned from an older map cannot overwrite a newer set.
+   *
+   * @throws IllegalArgumentException if the partition's set is not the one the move started from
+   */
+  public ClusterMap withMove(Move move) {
+    Objects.requireNonNull(move, "move");
+    if (move.partition() >= partitionCount) {
+      throw new IllegalArgumentException(
+          "no partition " + move.partition() + "; the map has " + partitionCount);
+    }
+    List<String> current = partition(move.partition()).replicas();
+    if (!current.equals(move.replicasBefore())) {
+      throw new IllegalArgumentException(
+          "move "
+              + move
+              + " starts from "
+              + move.replicasBefore()
+              + " but partition "
+              + move.partition()
+              + " is "
+              + current);
+    }
+    return withReplicas(move.partition(), move.replicasAfter());
   }
 
   /**

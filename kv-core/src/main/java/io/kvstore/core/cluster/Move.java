@@ -40,6 +40,9 @@ public record Move(
     Objects.requireNonNull(remove, "remove");
     replicasBefore = List.copyOf(replicasBefore);
     replicasAfter = List.copyOf(replicasAfter);
+    if (partition < 0) {
+      throw new IllegalArgumentException("partition must not be negative; got " + partition);
+    }
     if (add.isEmpty() && remove.isEmpty()) {
       throw new IllegalArgumentException("partition " + partition + ": a move changes a replica");
     }

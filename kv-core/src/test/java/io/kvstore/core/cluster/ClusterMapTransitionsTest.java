@@ -177,4 +177,41 @@ class ClusterMapTransitionsTest {
         votersDraining.withMetaVoters(List.of("n1", "n2")).metaVoters(),
         "a draining voter may stay");
   }
+
+  @Test
+  void move_isRecordedOnlyOverTheSetItStartedFrom() {
+    ClusterMap grown = map.withNodeAdded(node("n5", 5, "z5", 1));
+    Move move = MovePlan.of(grown).moves().get(0);
+    ClusterMap moved = grown.withMove(move);
+    assertEquals(move.replicasAfter(), moved.partition(move.partition()).replicas());
+    assertEquals(grown.epoch() + 1, moved.epoch());
+    refused(
+        "move "
+            + move
+            + " starts from "
+            + move.replicasBefore()
+            + " but partition "
+            + move.partition()
+            + " is "
+            + move.replicasAfter(),
+        () -> moved.withMove(move));
+    Move elsewhere =
+        new Move(
+            16,
+            0,
+            1,
+            java.util.Optional.of("n5"),
+            java.util.Optional.empty(),
+            List.of("n1"),
+            List.of("n1", "n5"));
+    refused("no partition 16; the map has 16", () -> grown.withMove(elsewhere));
+  }
+
+  @Test
+  void nodeAdded_refusesABlankIdOrZone() {
+    refused(
+        "a new node needs a non-blank id and zone", () -> map.withNodeAdded(node(" ", 9, "z9", 1)));
+    refused(
+        "a new node needs a non-blank id and zone", () -> map.withNodeAdded(node("n9", 9, "", 1)));
+  }
 }

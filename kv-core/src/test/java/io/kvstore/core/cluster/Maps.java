@@ -44,14 +44,9 @@ final class Maps {
     return out;
   }
 
-  /** {@code map} with {@code move} recorded, after checking it starts from the map's set. */
+  /** {@code map} with {@code move} recorded (refused unless it starts from the map's set). */
   static ClusterMap apply(ClusterMap map, Move move) {
-    List<String> current = map.partition(move.partition()).replicas();
-    if (!current.equals(move.replicasBefore())) {
-      throw new AssertionError(
-          move + " starts from " + move.replicasBefore() + ", map has " + current);
-    }
-    return map.withReplicas(move.partition(), move.replicasAfter());
+    return map.withMove(move);
   }
 
   /** {@code map} with every move and leader change of {@code plan} recorded, in plan order. */
