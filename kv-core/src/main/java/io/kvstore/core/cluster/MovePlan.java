@@ -26,7 +26,7 @@ import java.util.Set;
  * differs needs no data movement: it is listed in {@link #leaderChanges()}.
  *
  * <p>Data moved: a partition moves only the members the ring changed, so the replica slots moved
- * are about N x P x the share of weight that changed (measured in {@code MovePlanTest}).
+ * are about N x P x the share of weight that changed (measured in {@code MoveAmountTest}).
  */
 public final class MovePlan {
   private final long epoch;
