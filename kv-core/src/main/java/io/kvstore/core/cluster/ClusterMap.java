@@ -9,12 +9,18 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 
 /**
  * The cluster map: nodes, partitions (equal hash ranges of the ring, each with a replica set) and
  * the meta group's voters, under an epoch. Immutable; a change makes a new map with a higher epoch.
+ *
+ * <p>The {@code with...} transitions each return a new map with epoch + 1 and refuse bad input with
+ * a one-line {@link IllegalArgumentException}. They only record a decision; {@link
+ * TargetPlacement}, {@link MovePlan} and {@link MetaVoters} compute what should change, and the
+ * controller applies each step to Raft before it records it here.
  */
 public record ClusterMap(
     long epoch,
@@ -111,6 +117,242 @@ public record ClusterMap(
       out.add(new PartitionEntry(p, ordered));
     }
     return out;
+  }
+
+  /**
+   * This map with {@code node} added, ACTIVE and holding no replicas yet (the move planner gives it
+   * its share). Meta voters are unchanged ({@link MetaVoters} decides those).
+   *
+   * @throws IllegalArgumentException if the node is not ACTIVE, or its id or one of its endpoints
+   *     is already used by a node of the map
+   */
+  public ClusterMap withNodeAdded(NodeEntry node) {
+    Objects.requireNonNull(node, "node");
+    if (node.id().isBlank() || node.zone().isBlank()) {
+      throw new IllegalArgumentException("a new node needs a non-blank id and zone");
+    }
+    if (!node.isActive()) {
+      throw new IllegalArgumentException(
+          "node " + node.id() + ": a new node must be ACTIVE, not " + node.state());
+    }
+    if (node.raftEndpoint().equals(node.clientEndpoint())) {
+      throw new IllegalArgumentException(
+          "node " + node.id() + ": raft and client endpoint are both " + node.raftEndpoint());
+    }
+    for (NodeEntry n : nodes) {
+      if (n.id().equals(node.id())) {
+        throw new IllegalArgumentException("node " + node.id() + " is already in the map");
+      }
+      for (String endpoint : List.of(node.raftEndpoint(), node.clientEndpoint())) {
+        if (endpoint.equals(n.raftEndpoint()) || endpoint.equals(n.clientEndpoint())) {
+          throw new IllegalArgumentException(
+              "node " + node.id() + ": endpoint " + endpoint + " is already used by " + n.id());
+        }
+      }
+    }
+    List<NodeEntry> next = new ArrayList<>(nodes);
+    next.add(node);
+    return new ClusterMap(
+        epoch + 1, partitionCount, replicationFactor, next, partitions, metaVoters);
+  }
+
+  /**
+   * This map with node {@code id} DECOMMISSIONING: it keeps serving its replicas, but placement
+   * gives it none, so the move planner drains it.
+   *
+   * @throws IllegalArgumentException if there is no such node, it is not ACTIVE, or fewer ACTIVE
+   *     nodes than the replication factor would remain (the drain could never finish)
+   */
+  public ClusterMap withDecommissioning(String id) {
+    NodeEntry node = existing(id);
+    if (!node.isActive()) {
+      throw new IllegalArgumentException("node " + id + " is already " + node.state());
+    }
+    long active = nodes.stream().filter(NodeEntry::isActive).count();
+    if (active - 1 < replicationFactor) {
+      throw new IllegalArgumentException(
+          "decommissioning "
+              + id
+              + " would leave "
+              + (active - 1)
+              + " active nodes for "
+              + replicationFactor
+              + " replicas; add a node first");
+    }
+    return withNode(node.withState(NodeEntry.State.DECOMMISSIONING));
+  }
+
+  /**
+   * This map with a DECOMMISSIONING node {@code id} ACTIVE again (a decommission called off); the
+   * move planner then brings back its share.
+   *
+   * @throws IllegalArgumentException if there is no such node or it is already ACTIVE
+   */
+  public ClusterMap withActive(String id) {
+    NodeEntry node = existing(id);
+    if (node.isActive()) {
+      throw new IllegalArgumentException("node " + id + " is already ACTIVE");
+    }
+    return withNode(node.withState(NodeEntry.State.ACTIVE));
+  }
+
+  /**
+   * This map without node {@code id}. Without {@code force} the node must hold no replica and must
+   * not be a meta voter (drain it and move the voter first). With {@code force} (a node that is
+   * gone for good) it is also taken out of every replica set and the voter list; the sets it leaves
+   * short are filled again by add-only moves of the planner.
+   *
+   * @throws IllegalArgumentException if there is no such node; without force, if it still holds a
+   *     replica or is a meta voter; with force, if a partition or the meta group would be left with
+   *     no member
+   */
+  public ClusterMap withNodeRemoved(String id, boolean force) {
+    existing(id);
+    List<Integer> held = partitionsOf(id);
+    if (!force && !held.isEmpty()) {
+      throw new IllegalArgumentException(
+          "node "
+              + id
+              + " still holds replicas of "
+              + held.size()
+              + " partitions (first: "
+              + held.get(0)
+              + "); drain it first or force");
+    }
+    if (!force && metaVoters.contains(id)) {
+      throw new IllegalArgumentException(
+          "node " + id + " is a meta voter; move the voter first or force");
+    }
+    List<PartitionEntry> entries = new ArrayList<>(partitions);
+    for (int p : held) {
+      List<String> rest = new ArrayList<>(partitions.get(p).replicas());
+      rest.remove(id);
+      if (rest.isEmpty()) {
+        throw new IllegalArgumentException(
+            "removing " + id + " would leave partition " + p + " with no replica");
+      }
+      entries.set(p, new PartitionEntry(p, rest));
+    }
+    List<String> voters = new ArrayList<>(metaVoters);
+    voters.remove(id);
+    if (voters.isEmpty()) {
+      throw new IllegalArgumentException(
+          "removing " + id + " would leave the meta group with no voter");
+    }
+    List<NodeEntry> next = new ArrayList<>(nodes);
+    next.removeIf(n -> n.id().equals(id));
+    return new ClusterMap(epoch + 1, partitionCount, replicationFactor, next, entries, voters);
+  }
+
+  /**
+   * This map with node {@code id} at weight {@code weight} (its placement share changes; the move
+   * planner moves the difference).
+   *
+   * @throws IllegalArgumentException if there is no such node or {@code weight < 1}
+   */
+  public ClusterMap withWeight(String id, int weight) {
+    NodeEntry node = existing(id);
+    if (weight < 1) {
+      throw new IllegalArgumentException(
+          "weight of node " + id + " must be at least 1; got " + weight);
+    }
+    return withNode(node.withWeight(weight));
+  }
+
+  /**
+   * This map with partition {@code partition}'s replica set replaced by {@code replicas} (first =
+   * preferred leader). The controller calls it after each completed {@link Move} with {@link
+   * Move#replicasAfter()}. Up to N + 1 replicas are accepted, the size of a set in the middle of a
+   * move.
+   *
+   * @throws IllegalArgumentException if the partition does not exist, or the list is empty, longer
+   *     than N + 1, repeats a node or names a node not in the map
+   */
+  public ClusterMap withReplicas(int partition, List<String> replicas) {
+    if (partition < 0 || partition >= partitionCount) {
+      throw new IllegalArgumentException(
+          "no partition " + partition + "; the map has " + partitionCount);
+    }
+    checkMembers("partition " + partition + " replicas", replicas, replicationFactor + 1);
+    List<PartitionEntry> entries = new ArrayList<>(partitions);
+    entries.set(partition, new PartitionEntry(partition, replicas));
+    return new ClusterMap(epoch + 1, partitionCount, replicationFactor, nodes, entries, metaVoters);
+  }
+
+  /**
+   * This map with a completed {@code move} recorded: {@link #withReplicas} with {@link
+   * Move#replicasAfter()}, but only if the partition still holds {@link Move#replicasBefore()}, so
+   * a move planned from an older map cannot overwrite a newer set.
+   *
+   * @throws IllegalArgumentException if the partition's set is not the one the move started from
+   */
+  public ClusterMap withMove(Move move) {
+    Objects.requireNonNull(move, "move");
+    if (move.partition() >= partitionCount) {
+      throw new IllegalArgumentException(
+          "no partition " + move.partition() + "; the map has " + partitionCount);
+    }
+    List<String> current = partition(move.partition()).replicas();
+    if (!current.equals(move.replicasBefore())) {
+      throw new IllegalArgumentException(
+          "move "
+              + move
+              + " starts from "
+              + move.replicasBefore()
+              + " but partition "
+              + move.partition()
+              + " is "
+              + current);
+    }
+    return withReplicas(move.partition(), move.replicasAfter());
+  }
+
+  /**
+   * This map with the meta group's voters replaced by {@code voters} (after the controller changed
+   * the meta group's Raft configuration; see {@link MetaVoters#nextChange}).
+   *
+   * @throws IllegalArgumentException if the list is empty, repeats a node, names a node not in the
+   *     map, or adds a voter that is not ACTIVE
+   */
+  public ClusterMap withMetaVoters(List<String> voters) {
+    checkMembers("meta voters", voters, Integer.MAX_VALUE);
+    for (String v : voters) {
+      if (!metaVoters.contains(v) && !existing(v).isActive()) {
+        throw new IllegalArgumentException("new meta voter " + v + " is not ACTIVE");
+      }
+    }
+    return new ClusterMap(epoch + 1, partitionCount, replicationFactor, nodes, partitions, voters);
+  }
+
+  private NodeEntry existing(String id) {
+    Objects.requireNonNull(id, "id");
+    return node(id)
+        .orElseThrow(() -> new IllegalArgumentException("no node " + id + " in the map"));
+  }
+
+  private ClusterMap withNode(NodeEntry changed) {
+    List<NodeEntry> next = new ArrayList<>(nodes);
+    next.replaceAll(n -> n.id().equals(changed.id()) ? changed : n);
+    return new ClusterMap(
+        epoch + 1, partitionCount, replicationFactor, next, partitions, metaVoters);
+  }
+
+  private void checkMembers(String what, List<String> members, int max) {
+    Objects.requireNonNull(members, what);
+    if (members.isEmpty()) {
+      throw new IllegalArgumentException(what + " must not be empty");
+    }
+    if (members.size() > max) {
+      throw new IllegalArgumentException(
+          what + ": " + members.size() + " nodes, at most " + max + " allowed");
+    }
+    Set<String> seen = new HashSet<>();
+    for (String m : members) {
+      existing(m);
+      if (!seen.add(m)) {
+        throw new IllegalArgumentException(what + " name " + m + " twice");
+      }
+    }
   }
 
   public PartitionScheme scheme() {

@@ -16,6 +16,12 @@ import java.util.zip.CRC32C;
  * Binary form of a {@link ClusterMap}, stored in the meta group and in each node's data directory:
  * {@code format (u8 = 1) | epoch | P | N | nodes | partitions | meta voters | CRC32C}. Strings are
  * modified UTF-8 ({@link DataOutputStream#writeUTF}).
+ *
+ * <p>Versioning: a node's state is one byte, {@link NodeEntry.State#code()}. New states take new
+ * codes within format 1 rather than a new format, so every map written so far (all nodes ACTIVE,
+ * code 0) decodes unchanged and re-encodes to the same bytes, and a reader that predates a state
+ * refuses a map using it ("unknown node state") instead of misreading it. A change of layout would
+ * take a new format byte.
  */
 public final class ClusterMapCodec {
   static final int FORMAT = 1;
@@ -36,7 +42,7 @@ public final class ClusterMapCodec {
         out.writeUTF(n.clientEndpoint());
         out.writeUTF(n.zone());
         out.writeInt(n.weight());
-        out.writeByte(n.state().ordinal());
+        out.writeByte(n.state().code());
       }
       for (PartitionEntry p : map.partitions()) {
         out.writeByte(p.replicas().size());
@@ -92,11 +98,8 @@ public final class ClusterMapCodec {
         String client = in.readUTF();
         String zone = in.readUTF();
         int weight = in.readInt();
-        int state = in.readUnsignedByte();
-        if (state >= NodeEntry.State.values().length) {
-          throw new CodecException("unknown node state " + state);
-        }
-        nodes.add(new NodeEntry(id, raft, client, zone, weight, NodeEntry.State.values()[state]));
+        NodeEntry.State state = NodeEntry.State.fromCode(in.readUnsignedByte());
+        nodes.add(new NodeEntry(id, raft, client, zone, weight, state));
       }
       List<PartitionEntry> entries = new ArrayList<>();
       for (int p = 0; p < partitions; p++) {
