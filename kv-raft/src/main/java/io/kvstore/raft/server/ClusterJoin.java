@@ -39,16 +39,40 @@ final class ClusterJoin {
           config.partitions());
     }
     NodeEntry self = config.self().toNodeEntry();
+    long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(JOIN_TIMEOUT_MS);
     try (MapStore store = MapStore.connect(seed)) {
-      MapStore.Stored stored = store.update(m -> MapChanges.withNode(m, self));
-      LOG.info(
-          "joined the cluster as {} (map epoch {}, {} nodes)",
-          config.nodeId(),
-          stored.map().epoch(),
-          stored.map().nodes().size());
-      return stored.map();
+      while (true) {
+        try {
+          MapStore.Stored stored = store.update(m -> MapChanges.withNode(m, self));
+          LOG.info(
+              "joined the cluster as {} (map epoch {}, {} nodes)",
+              config.nodeId(),
+              stored.map().epoch(),
+              stored.map().nodes().size());
+          return stored.map();
+        } catch (IOException e) {
+          // The meta group may still be electing a leader or storing its first map.
+          if (System.nanoTime() > deadline) {
+            throw new NodeStartException(
+                "cannot join the cluster: the meta group did not answer within "
+                    + JOIN_TIMEOUT_MS / 1000
+                    + " s: "
+                    + e.getMessage());
+          }
+          sleep();
+        }
+      }
     } catch (IllegalArgumentException e) {
       throw new NodeStartException("cannot join the cluster: " + e.getMessage());
+    }
+  }
+
+  private static void sleep() throws IOException {
+    try {
+      Thread.sleep(1000); // waiting for the cluster to come up
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IOException("join interrupted");
     }
   }
 
@@ -131,12 +155,7 @@ final class ClusterJoin {
                 + " s; last: "
                 + last);
       }
-      try {
-        Thread.sleep(1000); // waiting for a member to come up
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new IOException("join interrupted");
-      }
+      sleep();
     }
   }
 }
