@@ -307,9 +307,10 @@ public final class ReplicaMover {
           return;
         }
         throw new IOException("adding the group on " + plan.to + " failed: " + r.getException());
-      } catch (AlreadyExistsException e) {
-        return; // an earlier attempt created it
       } catch (IOException e) {
+        if (causedBy(e, AlreadyExistsException.class)) {
+          return; // an earlier attempt created it
+        }
         if (!String.valueOf(e.getMessage()).contains("FORMAT")) {
           throw e;
         }
@@ -468,7 +469,7 @@ public final class ReplicaMover {
           LOG.info("partition {}: {} removed its replica", plan.partition, plan.from);
           return;
         }
-        if (r.getException() instanceof GroupMismatchException) {
+        if (causedBy(r.getException(), GroupMismatchException.class)) {
           return; // removed before
         }
         LOG.info(
@@ -476,9 +477,10 @@ public final class ReplicaMover {
             plan.partition,
             plan.from,
             r.getException());
-      } catch (GroupMismatchException e) {
-        return;
       } catch (IOException e) {
+        if (causedBy(e, GroupMismatchException.class)) {
+          return; // removed before
+        }
         if (System.nanoTime() > deadline) {
           LOG.warn(
               "partition {}: {} did not remove its replica ({}); it will when it sees the new map",
@@ -490,6 +492,15 @@ public final class ReplicaMover {
       }
       pause();
     }
+  }
+
+  private static boolean causedBy(Throwable t, Class<? extends Throwable> type) {
+    for (Throwable c = t; c != null; c = c.getCause() == c ? null : c.getCause()) {
+      if (type.isInstance(c)) {
+        return true;
+      }
+    }
+    return false;
   }
 
   private void step(Step s) {
