@@ -9,8 +9,6 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.ratis.client.RaftClient;
-import org.apache.ratis.proto.RaftProtos.RaftConfigurationProto;
-import org.apache.ratis.proto.RaftProtos.RaftPeerProto;
 import org.apache.ratis.proto.RaftProtos.RaftPeerRole;
 import org.apache.ratis.proto.RaftProtos.ServerRpcProto;
 import org.apache.ratis.protocol.ClientId;
@@ -113,12 +111,12 @@ final class GroupJanitor {
     if (leader == null) {
       return; // no leader reachable: decide later
     }
-    RaftConfigurationProto conf = leader.getConf().orElseThrow();
-    if (conf.getOldPeersCount() > 0 || conf.getOldListenersCount() > 0) {
+    GroupConf conf = GroupConf.of(leader);
+    if (conf.changing()) {
       return; // a reconfiguration in progress: decide later
     }
-    if (contains(conf, nodeId)) {
-      return;
+    if (conf.contains(nodeId)) {
+      return; // during a change this also holds while it is in the previous configuration
     }
     for (ServerRpcProto f : leader.getRoleInfoProto().getLeaderInfo().getFollowerInfoList()) {
       if (f.getId().getId().toStringUtf8().equals(nodeId)) {
@@ -148,7 +146,7 @@ final class GroupJanitor {
         GroupInfoReply info = c.getGroupManagementApi(peer.getId()).info(gid);
         if (info.isSuccess()
             && info.getRoleInfoProto().getRole() == RaftPeerRole.LEADER
-            && info.getConf().isPresent()) {
+            && info.getGroup() != null) {
           return info;
         }
       } catch (IOException | RuntimeException e) {
@@ -156,19 +154,5 @@ final class GroupJanitor {
       }
     }
     return null;
-  }
-
-  static boolean contains(RaftConfigurationProto conf, String id) {
-    for (RaftPeerProto p : conf.getPeersList()) {
-      if (p.getId().toStringUtf8().equals(id)) {
-        return true;
-      }
-    }
-    for (RaftPeerProto p : conf.getListenersList()) {
-      if (p.getId().toStringUtf8().equals(id)) {
-        return true;
-      }
-    }
-    return false;
   }
 }

@@ -11,8 +11,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
 import org.apache.ratis.client.RaftClient;
-import org.apache.ratis.proto.RaftProtos.RaftConfigurationProto;
-import org.apache.ratis.proto.RaftProtos.RaftPeerProto;
 import org.apache.ratis.proto.RaftProtos.RaftPeerRole;
 import org.apache.ratis.protocol.GroupInfoReply;
 import org.apache.ratis.protocol.RaftClientReply;
@@ -23,7 +21,6 @@ import org.apache.ratis.protocol.RaftPeerId;
 import org.apache.ratis.protocol.SetConfigurationRequest;
 import org.apache.ratis.protocol.exceptions.AlreadyExistsException;
 import org.apache.ratis.protocol.exceptions.GroupMismatchException;
-import org.apache.ratis.util.ProtoUtils;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -212,14 +209,14 @@ public final class ReplicaMover {
             "partition " + plan.partition + ": reconfiguration did not finish in time");
       }
       Leader leader = leader(plan);
-      RaftConfigurationProto conf = leader.conf;
-      if (conf.getOldPeersCount() > 0 || conf.getOldListenersCount() > 0) {
+      GroupConf conf = leader.conf;
+      if (conf.changing()) {
         pause(); // a change is in progress (ours after a timeout, or someone else's)
         continue;
       }
-      boolean toVoter = has(conf.getPeersList(), plan.to);
-      boolean toListener = has(conf.getListenersList(), plan.to);
-      boolean fromVoter = plan.from != null && has(conf.getPeersList(), plan.from);
+      boolean toVoter = conf.isVoter(plan.to);
+      boolean toListener = conf.isListener(plan.to);
+      boolean fromVoter = plan.from != null && conf.isVoter(plan.from);
       try {
         if (!toVoter && !toListener) {
           step(Step.HOST_ON_TARGET);
@@ -256,7 +253,7 @@ public final class ReplicaMover {
   }
 
   /** The group's leader and its configuration. */
-  private record Leader(RaftPeerId id, RaftConfigurationProto conf, long commitIndex) {}
+  private record Leader(RaftPeerId id, GroupConf conf, long commitIndex) {}
 
   private Leader leader(Plan plan) throws IOException {
     long deadline = System.nanoTime() + settings.step().toNanos();
@@ -267,8 +264,8 @@ public final class ReplicaMover {
           GroupInfoReply info = c.getGroupManagementApi(peer.getId()).info(plan.gid);
           if (info.isSuccess()
               && info.getRoleInfoProto().getRole() == RaftPeerRole.LEADER
-              && info.getConf().isPresent()) {
-            return new Leader(peer.getId(), info.getConf().get(), commitIndex(info));
+              && info.getGroup() != null) {
+            return new Leader(peer.getId(), GroupConf.of(info), commitIndex(info));
           }
         } catch (IOException | RuntimeException e) {
           // down or not hosting the group: ask the next
@@ -324,11 +321,12 @@ public final class ReplicaMover {
   }
 
   private void addListener(Plan plan, Leader leader) throws IOException {
-    List<RaftPeer> voters = peers(leader.conf.getPeersList());
-    List<RaftPeer> listeners = peers(leader.conf.getListenersList());
-    List<RaftPeer> newListeners = new ArrayList<>(listeners);
-    newListeners.add(plan.peers.get(RaftPeerId.valueOf(plan.to)));
-    setConfiguration(plan, leader, voters, newListeners);
+    List<RaftPeer> newListeners = new ArrayList<>(leader.conf.listeners());
+    newListeners.add(
+        RaftPeer.newBuilder(plan.peers.get(RaftPeerId.valueOf(plan.to)))
+            .setStartupRole(RaftPeerRole.LISTENER)
+            .build());
+    setConfiguration(plan, leader, leader.conf.voters(), newListeners);
     LOG.info("partition {}: {} added as a listener", plan.partition, plan.to);
   }
 
@@ -367,12 +365,12 @@ public final class ReplicaMover {
   /** B becomes a voter with A's priority slot; A leaves. One configuration change. */
   private void promote(Plan plan, Leader leader) throws IOException {
     List<RaftPeer> voters = new ArrayList<>();
-    for (RaftPeer p : peers(leader.conf.getPeersList())) {
+    for (RaftPeer p : leader.conf.voters()) {
       if (!p.getId().toString().equals(plan.from)) {
         voters.add(p);
       }
     }
-    if (!has(leader.conf.getPeersList(), plan.to)) {
+    if (!leader.conf.isVoter(plan.to)) {
       int priority = plan.newReplicas.get(0).equals(plan.to) ? 1 : 0;
       voters.add(
           RaftPeer.newBuilder(plan.peers.get(RaftPeerId.valueOf(plan.to)))
@@ -380,7 +378,7 @@ public final class ReplicaMover {
               .build());
     }
     List<RaftPeer> listeners = new ArrayList<>();
-    for (RaftPeer p : peers(leader.conf.getListenersList())) {
+    for (RaftPeer p : leader.conf.listeners()) {
       if (!p.getId().toString().equals(plan.to)) {
         listeners.add(p);
       }
@@ -399,7 +397,7 @@ public final class ReplicaMover {
    * straight back to A).
    */
   private void transferAway(Plan plan, Leader leader) throws IOException {
-    List<RaftPeer> voters = peers(leader.conf.getPeersList());
+    List<RaftPeer> voters = leader.conf.voters();
     RaftPeer target = null;
     boolean lowered = true;
     for (RaftPeer p : voters) {
@@ -420,7 +418,7 @@ public final class ReplicaMover {
                 ? RaftPeer.newBuilder(p).setPriority(0).build()
                 : p);
       }
-      setConfiguration(plan, leader, changed, peers(leader.conf.getListenersList()));
+      setConfiguration(plan, leader, changed, leader.conf.listeners());
       return; // transfer on the next round, with the new priorities in place
     }
     try (RaftClient c = RatisClients.onceTo(group(plan), leader.id, settings.step())) {
@@ -443,8 +441,8 @@ public final class ReplicaMover {
         SetConfigurationRequest.Arguments.newBuilder()
             .setServersInNewConf(voters)
             .setListenersInNewConf(listeners)
-            .setServersInCurrentConf(peers(leader.conf.getPeersList()))
-            .setListenersInCurrentConf(peers(leader.conf.getListenersList()))
+            .setServersInCurrentConf(leader.conf.voters())
+            .setListenersInCurrentConf(leader.conf.listeners())
             .setMode(SetConfigurationRequest.Mode.COMPARE_AND_SET)
             .build();
     try (RaftClient c = RatisClients.onceTo(group(plan), leader.id, settings.step())) {
@@ -509,23 +507,6 @@ public final class ReplicaMover {
 
   private static RaftGroup group(Plan plan) {
     return RaftGroup.valueOf(plan.gid, plan.peers.values());
-  }
-
-  private static List<RaftPeer> peers(List<RaftPeerProto> protos) {
-    List<RaftPeer> out = new ArrayList<>();
-    for (RaftPeerProto p : protos) {
-      out.add(ProtoUtils.toRaftPeer(p));
-    }
-    return out;
-  }
-
-  private static boolean has(List<RaftPeerProto> peers, String id) {
-    for (RaftPeerProto p : peers) {
-      if (p.getId().toStringUtf8().equals(id)) {
-        return true;
-      }
-    }
-    return false;
   }
 
   private static RaftPeer peer(NodeEntry n, int priority) {
