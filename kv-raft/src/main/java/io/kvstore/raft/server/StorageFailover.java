@@ -1,6 +1,7 @@
 package io.kvstore.raft.server;
 
 import io.kvstore.raft.statemachine.KvStateMachine;
+import java.io.File;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -30,6 +31,7 @@ import org.apache.ratis.protocol.TransferLeadershipRequest;
 import org.apache.ratis.retry.RetryPolicies;
 import org.apache.ratis.rpc.SupportedRpcType;
 import org.apache.ratis.server.RaftServer;
+import org.apache.ratis.server.RaftServerConfigKeys;
 import org.apache.ratis.util.TimeDuration;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -65,6 +67,9 @@ final class StorageFailover {
   private final AtomicLong callIds = new AtomicLong();
   private final Map<RaftGroupId, CompletableFuture<?>> inFlight = new ConcurrentHashMap<>();
   private final Set<RaftGroupId> paused = ConcurrentHashMap.newKeySet();
+
+  /** Whether the disk was ever degraded or a log failed since start (reopens only then). */
+  private volatile boolean troubleSeen;
 
   /**
    * Groups whose priorities this replica changed and must put back once. Every hosted group starts
@@ -102,6 +107,9 @@ final class StorageFailover {
 
   /** One round over every hosted group; call periodically with the disk's current condition. */
   void tick(boolean writable) {
+    if (!writable) {
+      troubleSeen = true;
+    }
     for (int p : groups.placedOn(nodeId)) {
       RaftGroupId gid = PartitionGroups.groupId(p);
       CompletableFuture<?> running = inFlight.get(gid);
@@ -167,13 +175,21 @@ final class StorageFailover {
     } catch (IOException e) {
       d = null;
     }
-    boolean broken =
-        d != null
-            && (!d.getInfo().isAlive()
-                || (d.getStateMachine() instanceof KvStateMachine sm && sm.logFailed()));
-    if (d == null || broken) {
+    boolean logFailed =
+        d != null && d.getStateMachine() instanceof KvStateMachine sm && sm.logFailed();
+    if (logFailed) {
+      troubleSeen = true;
+    }
+    // Only after storage trouble: a replica closed or removed otherwise (moved away by a
+    // ReplicaMover, told to shut down after leaving the group) must stay closed, and a missing
+    // directory must never be created again.
+    boolean broken = d != null && (!d.getInfo().isAlive() || logFailed);
+    if (troubleSeen && ((d == null && directoryExists(gid)) || broken)) {
       reopen(partition, gid, d != null);
       paused.remove(gid);
+      return;
+    }
+    if (d == null) {
       return;
     }
     if (paused.contains(gid)) {
@@ -234,6 +250,15 @@ final class StorageFailover {
         reclaim.remove(gid);
       }
     }
+  }
+
+  private boolean directoryExists(RaftGroupId gid) {
+    for (File dir : RaftServerConfigKeys.storageDir(raft.getProperties())) {
+      if (new File(dir, gid.getUuid().toString()).isDirectory()) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** Closes this replica's division and opens it again from its directory (nothing deleted). */
