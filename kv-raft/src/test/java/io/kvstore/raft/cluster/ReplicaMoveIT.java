@@ -169,6 +169,16 @@ class ReplicaMoveIT {
           }
         }
         assertTrue(checked > 100, "checked " + checked + " writes of partition " + p);
+        System.out.printf(
+            "replica move under load: %d writes acknowledged (%d at the end of the move), %d"
+                + " failed; %d of partition %d read back from n4; map epoch %d -> %d%n",
+            acked.size(),
+            ackedAtMove,
+            load.failedCount(),
+            checked,
+            p,
+            before.epoch(),
+            after.epoch());
       }
 
       // Routing: a client that only knows one node, for every node, and a client whose map
@@ -298,6 +308,39 @@ class ReplicaMoveIT {
           String k = keysOf(after, part, "after-" + i + "-", 1).get(0);
           one.put(k.getBytes(UTF_8), k.getBytes(UTF_8));
           assertArrayEquals(k.getBytes(UTF_8), one.get(k.getBytes(UTF_8)).orElseThrow().value());
+        }
+      }
+    }
+  }
+
+  @Test
+  void addReplica_growsTheGroupToFourVoters() throws IOException {
+    try (InJvmCluster cluster = startWithJoiner(dir);
+        KvClient client = cluster.client()) {
+      ClusterMap before = cluster.node(N1).clusterMap();
+      int p = 1;
+      RaftGroupId gid = PartitionGroups.groupId(p);
+      List<String> keys = keysOf(before, p, "a-", 100);
+      for (String k : keys) {
+        client.put(k.getBytes(UTF_8), k.getBytes(UTF_8));
+      }
+      ClusterMap after;
+      try (MapStore store = MapStore.connect(before)) {
+        after = new ReplicaMover(store).addReplica(p, "n4");
+        IllegalArgumentException again =
+            assertThrows(
+                IllegalArgumentException.class, () -> new ReplicaMover(store).move(p, "n2", "n3"));
+        assertTrue(again.getMessage().contains("already holds"), again.getMessage());
+      }
+      List<String> expected = new ArrayList<>(before.partition(p).replicas());
+      expected.add("n4");
+      assertEquals(expected, after.partition(p).replicas());
+      assertEquals(before.epoch() + 1, after.epoch());
+      assertVoters(cluster, gid, expected);
+      awaitCaughtUp(cluster, N4, gid);
+      try (DirectKv n4 = new DirectKv(cluster.spec().clientEndpoint(N4))) {
+        for (String k : keys) {
+          assertEquals(k, n4.get(k.getBytes(UTF_8), Consistency.ANY).getValue().toStringUtf8());
         }
       }
     }
