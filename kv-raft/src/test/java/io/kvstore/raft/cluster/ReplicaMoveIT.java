@@ -314,6 +314,46 @@ class ReplicaMoveIT {
   }
 
   @Test
+  void targetRestartedWhileCatchingUp_moveCompletes() throws IOException {
+    try (InJvmCluster cluster = startWithJoiner(dir);
+        KvClient client = cluster.client()) {
+      ClusterMap before = cluster.node(N1).clusterMap();
+      int p = partitionLedBy(before, "n2");
+      String from = before.partition(p).replicas().get(1);
+      RaftGroupId gid = PartitionGroups.groupId(p);
+      List<String> keys = keysOf(before, p, "r-", 200);
+      for (String k : keys) {
+        client.put(k.getBytes(UTF_8), k.getBytes(UTF_8));
+      }
+      boolean[] restarted = {false};
+      ClusterMap after;
+      try (MapStore store = MapStore.connect(before)) {
+        after =
+            new ReplicaMover(store)
+                .onStep(
+                    s -> {
+                      if (s == ReplicaMover.Step.CATCH_UP && !restarted[0]) {
+                        restarted[0] = true;
+                        cluster.stop(N4);
+                        cluster.start(N4);
+                      }
+                    })
+                .move(p, from, "n4");
+      }
+      assertTrue(restarted[0]);
+      assertTrue(after.partition(p).replicas().contains("n4"));
+      assertFalse(after.partition(p).replicas().contains(from));
+      assertTrue(hosts(cluster, N4, gid), "n4 kept its replica across the restart");
+      awaitCaughtUp(cluster, N4, gid);
+      try (DirectKv n4 = new DirectKv(cluster.spec().clientEndpoint(N4))) {
+        for (String k : keys) {
+          assertEquals(k, n4.get(k.getBytes(UTF_8), Consistency.ANY).getValue().toStringUtf8());
+        }
+      }
+    }
+  }
+
+  @Test
   void addReplica_growsTheGroupToFourVoters() throws IOException {
     try (InJvmCluster cluster = startWithJoiner(dir);
         KvClient client = cluster.client()) {
