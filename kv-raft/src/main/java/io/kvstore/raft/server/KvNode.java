@@ -49,10 +49,12 @@ import org.slf4j.bridge.SLF4JBridgeHandler;
  *
  * <p>Bootstrap: the first start of an empty data directory computes the cluster map from the
  * configuration (every node computes the same one), keeps it in the data directory, creates the
- * groups this node hosts, and the meta voters store the map in the meta group. Later starts recover
- * every group from disk and use the kept map. A data directory that was initialized but lost a
- * group is refused rather than re-bootstrapped, since a replica that forgot its log and votes could
- * break Raft's safety.
+ * groups this node hosts, and the meta voters store the map in the meta group ({@code
+ * cluster.join=true} instead adds the node to a running cluster's map, hosting nothing). Later
+ * starts recover every group from disk and use the kept map; from then on the node follows the map
+ * in the meta group ({@link MapFollower}). A group the map places here but that is missing from an
+ * initialized directory is never created again (a replica that forgot its log and votes could break
+ * Raft's safety); replicas arrive only by moves ({@link ReplicaMover}).
  */
 public final class KvNode implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(KvNode.class);
