@@ -36,6 +36,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Function;
+import java.util.function.Supplier;
 import org.apache.ratis.protocol.RaftGroupId;
 import org.apache.ratis.server.RaftServer;
 import org.slf4j.Logger;
@@ -62,7 +63,7 @@ public final class KvAdminService extends KvAdminGrpc.KvAdminImplBase {
   private final RaftServer raft;
   private final RaftGateway gateway;
   private final KvGrpcService.Router router;
-  private final ClusterMap map;
+  private final Supplier<ClusterMap> map;
   private final String nodeId;
   private final SecureRandom random = new SecureRandom();
 
@@ -70,7 +71,7 @@ public final class KvAdminService extends KvAdminGrpc.KvAdminImplBase {
       RaftServer raft,
       RaftGateway gateway,
       KvGrpcService.Router router,
-      ClusterMap map,
+      Supplier<ClusterMap> map,
       String nodeId) {
     this.raft = raft;
     this.gateway = gateway;
@@ -331,10 +332,11 @@ public final class KvAdminService extends KvAdminGrpc.KvAdminImplBase {
 
   @Override
   public void getClusterMapFile(ClusterMapFileRequest req, StreamObserver<ClusterMapFile> out) {
+    ClusterMap current = map.get();
     out.onNext(
         ClusterMapFile.newBuilder()
-            .setData(ByteString.copyFrom(ClusterMapCodec.encode(map)))
-            .setPartitionCount(map.partitionCount())
+            .setData(ByteString.copyFrom(ClusterMapCodec.encode(current)))
+            .setPartitionCount(current.partitionCount())
             .setKeyHash(KEY_HASH)
             .build());
     out.onCompleted();

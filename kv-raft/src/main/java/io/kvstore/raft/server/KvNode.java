@@ -49,10 +49,12 @@ import org.slf4j.bridge.SLF4JBridgeHandler;
  *
  * <p>Bootstrap: the first start of an empty data directory computes the cluster map from the
  * configuration (every node computes the same one), keeps it in the data directory, creates the
- * groups this node hosts, and the meta voters store the map in the meta group. Later starts recover
- * every group from disk and use the kept map. A data directory that was initialized but lost a
- * group is refused rather than re-bootstrapped, since a replica that forgot its log and votes could
- * break Raft's safety.
+ * groups this node hosts, and the meta voters store the map in the meta group ({@code
+ * cluster.join=true} instead adds the node to a running cluster's map, hosting nothing). Later
+ * starts recover every group from disk and use the kept map; from then on the node follows the map
+ * in the meta group ({@link MapFollower}). A group the map places here but that is missing from an
+ * initialized directory is never created again (a replica that forgot its log and votes could break
+ * Raft's safety); replicas arrive only by moves ({@link ReplicaMover}).
  */
 public final class KvNode implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(KvNode.class);
@@ -66,6 +68,7 @@ public final class KvNode implements AutoCloseable {
   private Server grpc;
   private RaftGateway gateway;
   private MapPublisher publisher;
+  private MapFollower follower;
   private final ExecutorService clientExecutor =
       Executors.newFixedThreadPool(
           Math.max(4, 2 * Runtime.getRuntime().availableProcessors()),
@@ -155,13 +158,22 @@ public final class KvNode implements AutoCloseable {
                 })
             .setOption(RaftStorage.StartupOption.RECOVER)
             .build();
+    groups.runningGroups(raft::getGroupIds);
     KvNode node = new KvNode(config, raft, groups, cache, disk);
     try {
       raft.start();
       node.ensureGroups(initialized);
+      node.follower =
+          new MapFollower(
+              config.nodeId(),
+              config.dataDir(),
+              groups,
+              new GroupJanitor(raft, groups, config.nodeId()),
+              config.mapPollMs());
       Preflight.markInitialized(config.dataDir(), config.nodeId());
       SnapshotRestore.finish(config.dataDir());
       node.startClientServer();
+      node.follower.start();
       node.startWatchdog();
     } catch (IOException | RuntimeException e) {
       node.close();
@@ -180,11 +192,29 @@ public final class KvNode implements AutoCloseable {
   }
 
   /**
-   * The map this node runs with: computed from the configuration on the very first start (every
-   * node computes the same one), then the copy kept in the data directory.
+   * The map this node starts with: on the very first start computed from the configuration (every
+   * node computes the same one) or, with {@code cluster.join=true}, the running cluster's map with
+   * this node added; on later starts the copy kept in the data directory (the node then follows the
+   * meta group for newer ones).
    */
   private static ClusterMap clusterMap(NodeConfig config, boolean initialized) throws IOException {
     ClusterMap stored = MapFile.load(config.dataDir());
+    if (config.join()) {
+      if (stored != null) {
+        return stored; // joined before; cluster.join only matters on the first start
+      }
+      if (initialized) {
+        throw new NodeStartException(
+            "data directory "
+                + config.dataDir()
+                + " was initialized but has no "
+                + MapFile.NAME
+                + "; restore the directory or replace the node");
+      }
+      ClusterMap joined = ClusterJoin.join(config);
+      MapFile.save(config.dataDir(), joined);
+      return joined;
+    }
     ClusterMap fromConfig;
     try {
       fromConfig =
@@ -204,11 +234,12 @@ public final class KvNode implements AutoCloseable {
                 + MapFile.NAME
                 + "; restore the directory or replace the node");
       }
+      ClusterJoin.checkNoOtherCluster(config, fromConfig);
       MapFile.save(config.dataDir(), fromConfig);
       return fromConfig;
     }
     if (stored.partitionCount() != fromConfig.partitionCount()
-        || !stored.nodes().equals(fromConfig.nodes())) {
+        || (stored.epoch() == 1 && !stored.nodes().equals(fromConfig.nodes()))) {
       LOG.warn(
           "cluster.* settings differ from the cluster map this node bootstrapped with; the "
               + "stored map (epoch {}, {} partitions, {} nodes) wins",
@@ -229,13 +260,18 @@ public final class KvNode implements AutoCloseable {
       }
       String what = p == PartitionGroups.META ? "the meta group" : "partition " + p;
       if (initializedBefore) {
-        throw new NodeStartException(
-            "data directory "
-                + config.dataDir()
-                + " was initialized but has no Raft group for "
-                + what
-                + "; refusing to create it again (restore the directory or replace the "
-                + "node)");
+        // Never create it again: a replica that forgot its log and votes could break Raft's
+        // safety. The map may also be older than the group's removal (a replica moved away while
+        // this node was down); the node follows the meta group's map and the group stays a
+        // down replica until a mover replaces it.
+        LOG.error(
+            "data directory {} has no Raft group for {} although its cluster map (epoch {}) places"
+                + " one here; not creating it again (restore the directory, or move the replica"
+                + " to another node)",
+            config.dataDir(),
+            what,
+            groups.map().epoch());
+        continue;
       }
       addGroup(group, what, admin, callId);
       LOG.info(
@@ -294,19 +330,20 @@ public final class KvNode implements AutoCloseable {
   }
 
   private boolean hosts(RaftGroupId id) {
-    for (RaftGroupId g : raft.getGroupIds()) {
-      if (g.equals(id)) {
-        return true;
-      }
+    try {
+      raft.getDivision(id);
+      return true;
+    } catch (IOException e) {
+      return false;
     }
-    return false;
   }
 
   private void startClientServer() throws IOException {
     Member self = config.self();
     ClusterMap map = groups.map();
     RaftGateway gateway =
-        new RaftGateway(raft, this::clientEndpoint, config.requestTimeoutMs(), map::epoch);
+        new RaftGateway(
+            raft, this::clientEndpoint, config.requestTimeoutMs(), () -> groups.map().epoch());
     if (config.unsafeAckBeforeCommit()) {
       gateway.enableUnsafeAckBeforeCommit(); // test-only seeded bug; logs UNSAFE
     }
@@ -327,8 +364,12 @@ public final class KvNode implements AutoCloseable {
         new KvGrpcService(
             gateway,
             new LocalReads(
-                raft, gateway, config.electionTimeoutMinMs(), this::clientEndpoint, map::epoch),
-            new KeyRouter(map, config.nodeId(), PartitionGroups::groupId),
+                raft,
+                gateway,
+                config.electionTimeoutMinMs(),
+                this::clientEndpoint,
+                () -> groups.map().epoch()),
+            router(),
             new RequestLimits(config.maxKeyBytes(), config.maxValueBytes()),
             status::status,
             status::clusterMap);
@@ -339,13 +380,7 @@ public final class KvNode implements AutoCloseable {
               // default cached one keeps threads from growing with requests in flight.
               .executor(clientExecutor)
               .addService(service)
-              .addService(
-                  new KvAdminService(
-                      raft,
-                      gateway,
-                      new KeyRouter(map, config.nodeId(), PartitionGroups::groupId),
-                      map,
-                      config.nodeId()))
+              .addService(new KvAdminService(raft, gateway, router(), groups::map, config.nodeId()))
               .maxInboundMessageSize(
                   Math.max(
                       config.maxRequestBytes(),
@@ -361,12 +396,22 @@ public final class KvNode implements AutoCloseable {
       }
       throw e;
     }
-    if (map.isMetaVoter(config.nodeId())) {
-      publisher = new MapPublisher(gateway, map);
+    if (map.isMetaVoter(config.nodeId()) && map.epoch() == 1) {
+      publisher = new MapPublisher(gateway, map, follower);
       Thread t = new Thread(publisher, config.nodeId() + "-map-publisher");
       t.setDaemon(true);
       t.start();
     }
+  }
+
+  /** Routes by the current map; a miss makes the node check for a newer map at once. */
+  private KeyRouter router() {
+    return new KeyRouter(
+        groups::map,
+        config.nodeId(),
+        PartitionGroups::groupId,
+        p -> hosts(PartitionGroups.groupId(p)),
+        follower::poke);
   }
 
   /**
@@ -442,6 +487,9 @@ public final class KvNode implements AutoCloseable {
       failoverExecutor.shutdownNow();
       if (publisher != null) {
         publisher.stop();
+      }
+      if (follower != null) {
+        follower.close();
       }
       if (grpc != null) {
         grpc.shutdown();

@@ -11,6 +11,7 @@ import io.kvstore.core.command.RequestId;
 import io.kvstore.core.command.Result;
 import io.kvstore.core.command.VersionedValue;
 import io.kvstore.raft.api.RaftGateway;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -21,7 +22,8 @@ import org.slf4j.LoggerFactory;
  * Stores the bootstrap cluster map in the meta group once: every meta voter proposes it with "put
  * if absent", so exactly one proposal wins whoever leads, and the others read it back and check
  * that they agree. Runs in the background until done; a node whose configuration computes a
- * different map says so loudly.
+ * different map of the same epoch says so loudly. A newer map in the meta group is simply taken
+ * (the {@link MapFollower} would find it too).
  */
 final class MapPublisher implements Runnable {
   private static final Logger LOG = LoggerFactory.getLogger(MapPublisher.class);
@@ -29,11 +31,13 @@ final class MapPublisher implements Runnable {
 
   private final RaftGateway gateway;
   private final ClusterMap map;
+  private final MapFollower follower;
   private volatile boolean stopped;
 
-  MapPublisher(RaftGateway gateway, ClusterMap map) {
+  MapPublisher(RaftGateway gateway, ClusterMap map, MapFollower follower) {
     this.gateway = gateway;
     this.map = map;
+    this.follower = follower;
   }
 
   void stop() {
@@ -72,6 +76,9 @@ final class MapPublisher implements Runnable {
           ClusterMap theirs = ClusterMapCodec.decode(stored.value());
           if (theirs.equals(map)) {
             LOG.info("cluster map epoch {} confirmed in the meta group", map.epoch());
+          } else if (theirs.epoch() > map.epoch()) {
+            // The cluster moved on (replicas moved, nodes joined) while this node was down.
+            follower.offer(theirs);
           } else {
             LOG.error(
                 "the meta group holds a different cluster map (epoch {}) than this node's "
@@ -83,7 +90,7 @@ final class MapPublisher implements Runnable {
         }
         LOG.error("storing the cluster map failed: {}", r);
         return;
-      } catch (ExecutionException | java.util.concurrent.TimeoutException e) {
+      } catch (ExecutionException | java.util.concurrent.TimeoutException | IOException e) {
         LOG.debug("meta group not ready to store the cluster map: {}", e.toString());
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();

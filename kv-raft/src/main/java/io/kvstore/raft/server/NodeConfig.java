@@ -50,7 +50,9 @@ public record NodeConfig(
     long diskResumeFreeBytes,
     int diskCheckIntervalMs,
     long storageCommitEveryBytes,
-    long snapshotRestartReplayBytes) {
+    long snapshotRestartReplayBytes,
+    boolean join,
+    int mapPollMs) {
 
   static final Set<String> KEYS =
       Set.of(
@@ -84,7 +86,9 @@ public record NodeConfig(
           "raft.log.purge-margin-entries",
           "storage.disk.min-free-mb",
           "storage.disk.resume-free-mb",
-          "storage.disk.check-interval-ms");
+          "storage.disk.check-interval-ms",
+          "cluster.join",
+          "cluster.map-poll-ms");
 
   /** This node's own member entry. */
   public Member self() {
@@ -157,7 +161,7 @@ public record NodeConfig(
     }
     int partitions = intValue(p, "cluster.partitions", 16, 1, 4096);
     int replication = intValue(p, "cluster.replication-factor", 3, 1, 7);
-    if (replication > members.size()) {
+    if (replication > members.size() && !flag(p, "cluster.join")) {
       throw new ConfigException(
           "cluster.replication-factor "
               + replication
@@ -165,6 +169,12 @@ public record NodeConfig(
               + replication
               + " members; cluster.members lists "
               + members.size());
+    }
+    boolean join = flag(p, "cluster.join");
+    if (join && members.size() < 2) {
+      throw new ConfigException(
+          "cluster.join=true: cluster.members must list, besides this node, at least one member"
+              + " of the running cluster to join through");
     }
     long minFreeMb = longValue(p, "storage.disk.min-free-mb", 256, 0, 1L << 30);
     long resumeFreeMb =
@@ -205,7 +215,9 @@ public record NodeConfig(
         resumeFreeMb << 20,
         intValue(p, "storage.disk.check-interval-ms", 1000, 50, 60_000),
         longValue(p, "storage.commit-every-mb", 16, 1, 1L << 20) << 20,
-        longValue(p, "raft.snapshot.restart-replay-mb", 32, 1, 1L << 20) << 20);
+        longValue(p, "raft.snapshot.restart-replay-mb", 32, 1, 1L << 20) << 20,
+        join,
+        intValue(p, "cluster.map-poll-ms", 500, 50, 60_000));
   }
 
   private static WriteBatcher.Settings batch(Properties p) {
@@ -243,6 +255,11 @@ public record NodeConfig(
     }
     int min = intValue(p, "storage.compression-min-bytes", 256, 0, 1 << 20);
     return new Compression(codec, min);
+  }
+
+  /** A switch: absent or "false" is off, "true" is on, anything else is an error. */
+  private static boolean flag(Properties p, String key) {
+    return unsafeFlag(p, key);
   }
 
   /** A test-only switch: absent or "false" is off, "true" is on, anything else is an error. */

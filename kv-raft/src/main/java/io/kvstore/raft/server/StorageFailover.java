@@ -1,6 +1,7 @@
 package io.kvstore.raft.server;
 
 import io.kvstore.raft.statemachine.KvStateMachine;
+import java.io.File;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -16,6 +17,7 @@ import org.apache.ratis.RaftConfigKeys;
 import org.apache.ratis.client.RaftClient;
 import org.apache.ratis.client.RaftClientConfigKeys;
 import org.apache.ratis.conf.RaftProperties;
+import org.apache.ratis.proto.RaftProtos.RaftPeerRole;
 import org.apache.ratis.protocol.ClientId;
 import org.apache.ratis.protocol.GroupManagementRequest;
 import org.apache.ratis.protocol.LeaderElectionManagementRequest;
@@ -24,10 +26,12 @@ import org.apache.ratis.protocol.RaftGroup;
 import org.apache.ratis.protocol.RaftGroupId;
 import org.apache.ratis.protocol.RaftPeer;
 import org.apache.ratis.protocol.RaftPeerId;
+import org.apache.ratis.protocol.SetConfigurationRequest;
 import org.apache.ratis.protocol.TransferLeadershipRequest;
 import org.apache.ratis.retry.RetryPolicies;
 import org.apache.ratis.rpc.SupportedRpcType;
 import org.apache.ratis.server.RaftServer;
+import org.apache.ratis.server.RaftServerConfigKeys;
 import org.apache.ratis.util.TimeDuration;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -46,7 +50,9 @@ import org.slf4j.LoggerFactory;
  * leadership back once it has caught up.
  *
  * <p>Every step is idempotent and retried on the next tick until it succeeds; Ratis calls run on
- * {@code executor}, at most one per group at a time.
+ * {@code executor}, at most one per group at a time. Only groups the map places on this node are
+ * handled: a replica being moved in or out belongs to the mover and the {@link GroupJanitor}
+ * (reopening one that is being removed would bring it back).
  */
 final class StorageFailover {
   private static final Logger LOG = LoggerFactory.getLogger(StorageFailover.class);
@@ -61,6 +67,9 @@ final class StorageFailover {
   private final AtomicLong callIds = new AtomicLong();
   private final Map<RaftGroupId, CompletableFuture<?>> inFlight = new ConcurrentHashMap<>();
   private final Set<RaftGroupId> paused = ConcurrentHashMap.newKeySet();
+
+  /** Whether the disk was ever degraded or a log failed since start (reopens only then). */
+  private volatile boolean troubleSeen;
 
   /**
    * Groups whose priorities this replica changed and must put back once. Every hosted group starts
@@ -91,14 +100,17 @@ final class StorageFailover {
     this.nodeId = nodeId;
     this.self = RaftPeerId.valueOf(nodeId);
     this.executor = executor;
-    for (int p : groups.hostedBy(nodeId)) {
+    for (int p : groups.placedOn(nodeId)) {
       toRestore.add(PartitionGroups.groupId(p));
     }
   }
 
   /** One round over every hosted group; call periodically with the disk's current condition. */
   void tick(boolean writable) {
-    for (int p : groups.hostedBy(nodeId)) {
+    if (!writable) {
+      troubleSeen = true;
+    }
+    for (int p : groups.placedOn(nodeId)) {
       RaftGroupId gid = PartitionGroups.groupId(p);
       CompletableFuture<?> running = inFlight.get(gid);
       if (running != null && !running.isDone()) {
@@ -142,7 +154,7 @@ final class StorageFailover {
     Collection<RaftPeer> current = d.getRaftConf().getCurrentPeers();
     List<RaftPeer> lowered = lowered(current);
     if (!samePriorities(current, lowered)) {
-      setConfiguration(d.getGroup(), lowered);
+      setConfiguration(d, lowered);
       return; // transfer on the next tick, once the new priorities are in place
     }
     if (d.getInfo().isLeader()) {
@@ -163,13 +175,21 @@ final class StorageFailover {
     } catch (IOException e) {
       d = null;
     }
-    boolean broken =
-        d != null
-            && (!d.getInfo().isAlive()
-                || (d.getStateMachine() instanceof KvStateMachine sm && sm.logFailed()));
-    if (d == null || broken) {
+    boolean logFailed =
+        d != null && d.getStateMachine() instanceof KvStateMachine sm && sm.logFailed();
+    if (logFailed) {
+      troubleSeen = true;
+    }
+    // Only after storage trouble: a replica closed or removed otherwise (moved away by a
+    // ReplicaMover, told to shut down after leaving the group) must stay closed, and a missing
+    // directory must never be created again.
+    boolean broken = d != null && (!d.getInfo().isAlive() || logFailed);
+    if (troubleSeen && ((d == null && directoryExists(gid)) || broken)) {
       reopen(partition, gid, d != null);
       paused.remove(gid);
+      return;
+    }
+    if (d == null) {
       return;
     }
     if (paused.contains(gid)) {
@@ -188,7 +208,7 @@ final class StorageFailover {
       Collection<RaftPeer> current = d.getRaftConf().getCurrentPeers();
       List<RaftPeer> restored = restored(partition, current);
       if (!samePriorities(current, restored)) {
-        setConfiguration(d.getGroup(), restored);
+        setConfiguration(d, restored);
       }
       toRestore.remove(gid);
       RaftPeer me = groups.group(partition).getPeer(self);
@@ -230,6 +250,15 @@ final class StorageFailover {
         reclaim.remove(gid);
       }
     }
+  }
+
+  private boolean directoryExists(RaftGroupId gid) {
+    for (File dir : RaftServerConfigKeys.storageDir(raft.getProperties())) {
+      if (new File(dir, gid.getUuid().toString()).isDirectory()) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** Closes this replica's division and opens it again from its directory (nothing deleted). */
@@ -319,9 +348,24 @@ final class StorageFailover {
         .build();
   }
 
-  private void setConfiguration(RaftGroup group, List<RaftPeer> peers) throws IOException {
+  /**
+   * Changes the voters' priorities only: listeners (a replica being moved in) are kept, and the
+   * change applies only if the configuration is still the one read (a concurrent move wins; the
+   * next tick looks again).
+   */
+  private void setConfiguration(RaftServer.Division d, List<RaftPeer> peers) throws IOException {
+    RaftGroup group = d.getGroup();
+    List<RaftPeer> listeners = List.copyOf(d.getRaftConf().getCurrentPeers(RaftPeerRole.LISTENER));
+    SetConfigurationRequest.Arguments args =
+        SetConfigurationRequest.Arguments.newBuilder()
+            .setServersInNewConf(peers)
+            .setListenersInNewConf(listeners)
+            .setServersInCurrentConf(List.copyOf(d.getRaftConf().getCurrentPeers()))
+            .setListenersInCurrentConf(listeners)
+            .setMode(SetConfigurationRequest.Mode.COMPARE_AND_SET)
+            .build();
     try (RaftClient client = client(group)) {
-      RaftClientReply r = client.admin().setConfiguration(peers);
+      RaftClientReply r = client.admin().setConfiguration(args);
       if (!r.isSuccess()) {
         throw new IOException("setConfiguration failed: " + r.getException());
       }

@@ -624,6 +624,16 @@ public final class KvStateMachine extends BaseStateMachine {
     }
   }
 
+  /**
+   * The group was removed from this node (its replica moved away): drop the partition's cached
+   * values. The node-wide cache would otherwise keep them, and if the partition came back here
+   * later a read could find a value that other replicas have since changed.
+   */
+  @Override
+  public void notifyGroupRemove() {
+    cache.invalidatePartition(partition);
+  }
+
   /** The store, for status reporting and tests. */
   public PartitionStore store() {
     return store;

@@ -17,6 +17,7 @@ public final class ClusterSpec {
   private final List<int[]> ports = new ArrayList<>();
   private final Properties extra;
   private List<String> zones;
+  private int initial = -1;
 
   public ClusterSpec(Path root, int nodes, Properties extra) {
     this.root = root;
@@ -65,9 +66,35 @@ public final class ClusterSpec {
     return root.resolve(id(i));
   }
 
+  /**
+   * Only the first {@code n} nodes bootstrap the cluster; each later node joins it on its first
+   * start ({@code cluster.join=true}, its members list being the first {@code n} and itself).
+   */
+  public ClusterSpec initialNodes(int n) {
+    this.initial = n;
+    return this;
+  }
+
+  /** Whether node {@code i} joins a running cluster rather than bootstrapping it. */
+  public boolean joins(int i) {
+    return initial >= 0 && i >= initial;
+  }
+
   public String members() {
+    return members(size());
+  }
+
+  private String members(int count) {
+    return members(count, -1);
+  }
+
+  /** The first {@code count} nodes, and node {@code also} if it is not among them. */
+  private String members(int count, int also) {
     StringBuilder sb = new StringBuilder();
     for (int i = 0; i < size(); i++) {
+      if (i >= count && i != also) {
+        continue;
+      }
       if (i > 0) {
         sb.append(',');
       }
@@ -95,7 +122,14 @@ public final class ClusterSpec {
     Properties p = new Properties();
     p.setProperty("node.id", id(i));
     p.setProperty("node.data-dir", dataDir(i).toString());
-    p.setProperty("cluster.members", members());
+    if (initial < 0) {
+      p.setProperty("cluster.members", members());
+    } else if (joins(i)) {
+      p.setProperty("cluster.members", members(initial, i));
+      p.setProperty("cluster.join", "true");
+    } else {
+      p.setProperty("cluster.members", members(initial));
+    }
     p.setProperty("raft.election-timeout-min-ms", "500");
     p.setProperty("raft.election-timeout-max-ms", "1000");
     p.putAll(extra);
