@@ -107,14 +107,7 @@ public record ClusterMap(
         }
       }
       leads.merge(best, 1, Integer::sum);
-      List<String> ordered = new ArrayList<>();
-      ordered.add(best);
-      for (String r : set) {
-        if (!r.equals(best)) {
-          ordered.add(r);
-        }
-      }
-      out.add(new PartitionEntry(p, ordered));
+      out.add(PartitionEntry.leaderFirst(p, set, best));
     }
     return out;
   }

@@ -1,5 +1,6 @@
 package io.kvstore.core.cluster;
 
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -16,5 +17,17 @@ public record PartitionEntry(int id, List<String> replicas) {
 
   public String preferredLeader() {
     return replicas.get(0);
+  }
+
+  /** Partition {@code id} holding {@code set}, reordered so that {@code leader} comes first. */
+  public static PartitionEntry leaderFirst(int id, List<String> set, String leader) {
+    List<String> ordered = new ArrayList<>(set.size());
+    ordered.add(leader);
+    for (String r : set) {
+      if (!r.equals(leader)) {
+        ordered.add(r);
+      }
+    }
+    return new PartitionEntry(id, ordered);
   }
 }

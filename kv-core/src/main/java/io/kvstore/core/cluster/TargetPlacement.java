@@ -114,14 +114,7 @@ public final class TargetPlacement {
               && leads.getOrDefault(current, 0) < keepUpTo;
       String best = keep ? current : leastLoaded(map, set, current, leads);
       leads.merge(best, 1, Integer::sum);
-      List<String> ordered = new ArrayList<>();
-      ordered.add(best);
-      for (String r : set) {
-        if (!r.equals(best)) {
-          ordered.add(r);
-        }
-      }
-      out.add(new PartitionEntry(p, ordered));
+      out.add(PartitionEntry.leaderFirst(p, set, best));
     }
     return out;
   }

@@ -197,6 +197,15 @@ public final class KvNode implements AutoCloseable {
    * this node added; on later starts the copy kept in the data directory (the node then follows the
    * meta group for newer ones).
    */
+  private static NodeStartException noMapFile(NodeConfig config) {
+    return new NodeStartException(
+        "data directory "
+            + config.dataDir()
+            + " was initialized but has no "
+            + MapFile.NAME
+            + "; restore the directory or replace the node");
+  }
+
   private static ClusterMap clusterMap(NodeConfig config, boolean initialized) throws IOException {
     ClusterMap stored = MapFile.load(config.dataDir());
     if (config.join()) {
@@ -204,12 +213,7 @@ public final class KvNode implements AutoCloseable {
         return stored; // joined before; cluster.join only matters on the first start
       }
       if (initialized) {
-        throw new NodeStartException(
-            "data directory "
-                + config.dataDir()
-                + " was initialized but has no "
-                + MapFile.NAME
-                + "; restore the directory or replace the node");
+        throw noMapFile(config);
       }
       ClusterMap joined = ClusterJoin.join(config);
       MapFile.save(config.dataDir(), joined);
@@ -227,12 +231,7 @@ public final class KvNode implements AutoCloseable {
     }
     if (stored == null) {
       if (initialized) {
-        throw new NodeStartException(
-            "data directory "
-                + config.dataDir()
-                + " was initialized but has no "
-                + MapFile.NAME
-                + "; restore the directory or replace the node");
+        throw noMapFile(config);
       }
       ClusterJoin.checkNoOtherCluster(config, fromConfig);
       MapFile.save(config.dataDir(), fromConfig);

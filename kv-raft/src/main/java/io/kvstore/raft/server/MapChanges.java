@@ -2,76 +2,48 @@ package io.kvstore.raft.server;
 
 import io.kvstore.core.cluster.ClusterMap;
 import io.kvstore.core.cluster.NodeEntry;
-import io.kvstore.core.cluster.PartitionEntry;
 import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The map transitions the mover and a joining node need, each building the next map (epoch + 1)
- * through {@link ClusterMap}'s public constructor. Stand-ins until kv-core's cluster package has
- * its own transitions; each returns its argument unchanged when there is nothing to do, which
- * {@link MapStore#update} takes as "no write".
+ * The map changes the mover and a joining node need: kv-core's transitions (epoch + 1), made
+ * idempotent: each returns its argument unchanged when there is nothing to do, which {@link
+ * MapStore#update} takes as "no write", so a retried step writes nothing.
  */
 final class MapChanges {
   private MapChanges() {}
 
   /**
-   * Adds {@code node}; unchanged if a node of that id with the same endpoints is already there.
+   * Adds {@code node} ({@link ClusterMap#withNodeAdded}); unchanged if a node of that id with the
+   * same endpoints is already there, as after a join that was retried.
    *
    * @throws IllegalArgumentException if the id is taken by a node with other endpoints, or another
    *     node uses one of its endpoints
    */
   static ClusterMap withNode(ClusterMap map, NodeEntry node) {
-    for (NodeEntry n : map.nodes()) {
-      boolean sameId = n.id().equals(node.id());
-      boolean sameEndpoints =
-          n.raftEndpoint().equals(node.raftEndpoint())
-              && n.clientEndpoint().equals(node.clientEndpoint());
-      if (sameId && sameEndpoints) {
-        return map;
-      }
-      if (sameId) {
-        throw new IllegalArgumentException(
-            "node id "
-                + node.id()
-                + " is already in the cluster map with endpoints raft "
-                + n.raftEndpoint()
-                + ", client "
-                + n.clientEndpoint());
-      }
-      if (n.raftEndpoint().equals(node.raftEndpoint())
-          || n.clientEndpoint().equals(node.clientEndpoint())
-          || n.raftEndpoint().equals(node.clientEndpoint())
-          || n.clientEndpoint().equals(node.raftEndpoint())) {
-        throw new IllegalArgumentException(
-            "node " + n.id() + " of the cluster map already uses an endpoint of " + node.id());
-      }
+    NodeEntry n = map.node(node.id()).orElse(null);
+    if (n == null) {
+      return map.withNodeAdded(node);
     }
-    List<NodeEntry> nodes = new ArrayList<>(map.nodes());
-    nodes.add(node);
-    return new ClusterMap(
-        map.epoch() + 1,
-        map.partitionCount(),
-        map.replicationFactor(),
-        nodes,
-        map.partitions(),
-        map.metaVoters());
-  }
-
-  /** Partition {@code p} with {@code replicas} (first = preferred leader); unchanged if equal. */
-  static ClusterMap withReplicas(ClusterMap map, int p, List<String> replicas) {
-    if (map.partition(p).replicas().equals(replicas)) {
+    if (n.raftEndpoint().equals(node.raftEndpoint())
+        && n.clientEndpoint().equals(node.clientEndpoint())) {
       return map;
     }
-    List<PartitionEntry> parts = new ArrayList<>(map.partitions());
-    parts.set(p, new PartitionEntry(p, replicas));
-    return new ClusterMap(
-        map.epoch() + 1,
-        map.partitionCount(),
-        map.replicationFactor(),
-        map.nodes(),
-        parts,
-        map.metaVoters());
+    throw new IllegalArgumentException(
+        "node id "
+            + node.id()
+            + " is already in the cluster map with endpoints raft "
+            + n.raftEndpoint()
+            + ", client "
+            + n.clientEndpoint());
+  }
+
+  /**
+   * Partition {@code p} with {@code replicas} (first = preferred leader; {@link
+   * ClusterMap#withReplicas}); unchanged if equal.
+   */
+  static ClusterMap withReplicas(ClusterMap map, int p, List<String> replicas) {
+    return map.partition(p).replicas().equals(replicas) ? map : map.withReplicas(p, replicas);
   }
 
   /**
